@@ -1,0 +1,92 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'fq-import'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'fq-import' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
+            [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;import' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
+            [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'How many requests may be in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests may be in flight at once')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long one request may take, e.g. 500ms, 30s, 5m')
+            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error')
+            [CompletionResult]::new('--retry-delay', '--retry-delay', [CompletionResultType]::ParameterName, 'The first retry''s delay; each later one doubles it, with jitter')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Start a local stand-in of the webhook on a free loopback port and import into it')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Map and check every row without sending; the bodies go to stdout as JSON lines')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'fq-import;mock' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on; port 0 picks a free port')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every accepted body to this file as a JSON line')
+            [CompletionResult]::new('--fail-rate', '--fail-rate', [CompletionResultType]::ParameterName, 'The share of requests, from 0 to 1, that get a 500')
+            [CompletionResult]::new('--throttle', '--throttle', [CompletionResultType]::ParameterName, 'Accept at most N requests a second; the rest get 429 with Retry-After')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Wait this many milliseconds before answering each request')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Accept only this hash in the URL; any other gets 404. [default: any hash]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;help' {
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
+            [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;help;import' {
+            break
+        }
+        'fq-import;help;mock' {
+            break
+        }
+        'fq-import;help;completions' {
+            break
+        }
+        'fq-import;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

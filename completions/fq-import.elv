@@ -1,0 +1,78 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[fq-import] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'fq-import'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'fq-import'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
+            cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;import'= {
+            cand -m 'The mapping file (TOML) that turns a row into the webhook''s body'
+            cand --mapping 'The mapping file (TOML) that turns a row into the webhook''s body'
+            cand --url 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}'
+            cand --format 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]'
+            cand --report 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]'
+            cand -c 'How many requests may be in flight at once'
+            cand --concurrency 'How many requests may be in flight at once'
+            cand --timeout 'How long one request may take, e.g. 500ms, 30s, 5m'
+            cand --max-retries 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error'
+            cand --retry-delay 'The first retry''s delay; each later one doubles it, with jitter'
+            cand --sandbox 'Start a local stand-in of the webhook on a free loopback port and import into it'
+            cand --dry-run 'Map and check every row without sending; the bodies go to stdout as JSON lines'
+            cand -q 'Print nothing but errors: no progress, no summary'
+            cand --quiet 'Print nothing but errors: no progress, no summary'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'fq-import;mock'= {
+            cand --listen 'The address to listen on; port 0 picks a free port'
+            cand --record 'Append every accepted body to this file as a JSON line'
+            cand --fail-rate 'The share of requests, from 0 to 1, that get a 500'
+            cand --throttle 'Accept at most N requests a second; the rest get 429 with Retry-After'
+            cand --latency 'Wait this many milliseconds before answering each request'
+            cand --hash 'Accept only this hash in the URL; any other gets 404. [default: any hash]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;help'= {
+            cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
+            cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;help;import'= {
+        }
+        &'fq-import;help;mock'= {
+        }
+        &'fq-import;help;completions'= {
+        }
+        &'fq-import;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

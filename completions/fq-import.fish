@@ -1,0 +1,58 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_fq_import_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_fq_import_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_fq_import_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_fq_import_using_subcommand
+    set -l cmd (__fish_fq_import_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c fq-import -n "__fish_fq_import_needs_command" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_needs_command" -s V -l version -d 'Print version'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]' -r -f -a "csv\t'Comma-separated values with a header row'
+tsv\t'Tab-separated values with a header row'
+jsonl\t'One JSON object per line'"
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l report -d 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l timeout -d 'How long one request may take, e.g. 500ms, 30s, 5m' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retries -d 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-delay -d 'The first retry\'s delay; each later one doubles it, with jitter' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s q -l quiet -d 'Print nothing but errors: no progress, no summary'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l listen -d 'The address to listen on; port 0 picks a free port' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l record -d 'Append every accepted body to this file as a JSON line' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l fail-rate -d 'The share of requests, from 0 to 1, that get a 500' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l throttle -d 'Accept at most N requests a second; the rest get 429 with Retry-After' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l latency -d 'Wait this many milliseconds before answering each request' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l hash -d 'Accept only this hash in the URL; any other gets 404. [default: any hash]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

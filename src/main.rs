@@ -1,0 +1,27 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use fq_import::cli::{self, Cli, Command};
+use fq_import::exit::{Exit, Fatal};
+use fq_import::{import, mock};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(fatal) => {
+            eprintln!("fq-import: error: {fatal}");
+            fatal.exit.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, Fatal> {
+    match cli.command {
+        Command::Import(args) => import::run(args),
+        Command::Mock(args) => mock::run(args),
+        Command::Completions { shell } => cli::completions(shell),
+    }
+}

@@ -1,0 +1,239 @@
+use super::*;
+use crate::input::{Columns, Fields};
+
+fn header(names: &[&str]) -> Columns {
+    Columns::Header(names.iter().map(|s| s.to_string()).collect())
+}
+
+fn row(cells: &[&str]) -> Fields {
+    Fields::Csv(csv::StringRecord::from(cells.to_vec()))
+}
+
+fn body(plan: &Plan, fields: &Fields) -> serde_json::Value {
+    serde_json::from_slice(&plan.apply(fields).unwrap().body).unwrap()
+}
+
+const FULL: &str = r#"
+[contact]
+email = "Email"                       # a column
+name = "{First Name} {Last Name}"     # a template
+note = { value = "Imported from the 2024 customer list" }
+
+[employment]
+title = "Job Title"
+seniority = { column = "Level" }
+
+[[employment.history]]
+current = { value = true }
+organization = "Company"
+title = "Job Title"
+
+[company]
+name = "Company"
+website = "Website"
+employeesCount = "Number of employees"
+industries = { column = "Industry", split = ";" }
+"#;
+
+const COLUMNS: [&str; 9] = [
+    "Email",
+    "First Name",
+    "Last Name",
+    "Job Title",
+    "Level",
+    "Company",
+    "Website",
+    "Number of employees",
+    "Industry",
+];
+
+fn full_plan() -> Plan {
+    let mapping = Mapping::parse(FULL, "m.toml").unwrap();
+    mapping.compile(&header(&COLUMNS), "in.csv").unwrap()
+}
+
+#[test]
+fn the_documented_mapping_maps_a_row() {
+    let plan = full_plan();
+    let fields = row(&[
+        " jane@acme.com ",
+        "Jane",
+        "Doe",
+        "CTO",
+        "executive",
+        "Acme, Inc.",
+        "https://acme.com",
+        "1,200",
+        "Software; ;SaaS;",
+    ]);
+    assert_eq!(
+        body(&plan, &fields),
+        serde_json::json!({
+            "contact": {
+                "email": "jane@acme.com",
+                "name": "Jane Doe",
+                "note": "Imported from the 2024 customer list"
+            },
+            "employment": {
+                "title": "CTO",
+                "seniority": "EXECUTIVE",
+                "history": [{"current": true, "organization": "Acme, Inc.", "title": "CTO"}]
+            },
+            "company": {
+                "name": "Acme, Inc.",
+                "website": "https://acme.com",
+                "employeesCount": 1200,
+                "industries": ["Software", "SaaS"]
+            }
+        })
+    );
+}
+
+#[test]
+fn empty_values_and_tables_are_left_out() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"Email\"\nname = \"{First Name} {Last Name}\"\n\
+         [company]\nname = \"Company\"\n[[employment.history]]\ntitle = \"Job Title\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping.compile(&header(&COLUMNS), "in.csv").unwrap();
+    let fields = row(&["a@b.co", "", "Doe", "  ", "", "", "", "", ""]);
+    assert_eq!(
+        body(&plan, &fields),
+        serde_json::json!({"contact": {"email": "a@b.co", "name": "Doe"}})
+    );
+}
+
+#[test]
+fn rows_that_cannot_be_mapped_say_why() {
+    let plan = full_plan();
+    let cases = [
+        (
+            ["", "J", "D", "", "", "", "", "", ""],
+            "contact.email is empty",
+        ),
+        (
+            ["nope", "J", "D", "", "", "", "", "", ""],
+            "not an email address",
+        ),
+        (
+            ["a@b.co", "", "", "", "boss", "", "", "", ""],
+            "employment.seniority from column `Level`",
+        ),
+        (
+            ["a@b.co", "", "", "", "", "", "", "12.5", ""],
+            "`12.5` is not a whole number",
+        ),
+        (
+            ["a@b.co", "", "", "", "", "", "", "abc", ""],
+            "company.employeesCount",
+        ),
+    ];
+    for (cells, expected) in cases {
+        let err = plan.apply(&row(&cells)).unwrap_err();
+        assert!(
+            err.reason.contains(expected),
+            "{} does not contain {expected}",
+            err.reason
+        );
+    }
+}
+
+#[test]
+fn json_paths_keep_types() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"person.email\"\nname = \"{person.first} {person.last}\"\n\
+         [employment]\ntitle = \"experience.0.title\"\n\
+         [company]\nemployeesCount = \"org.size\"\ntags = \"org.tags\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping.compile(&Columns::Paths, "in.jsonl").unwrap();
+    let record = serde_json::json!({
+        "person": {"email": "a@b.co", "first": "Ann", "last": null},
+        "experience": [{"title": "Chef"}],
+        "org": {"size": 40, "tags": ["x", " ", "y"]}
+    });
+    assert_eq!(
+        body(&plan, &Fields::Json(record)),
+        serde_json::json!({
+            "contact": {"email": "a@b.co", "name": "Ann"},
+            "employment": {"title": "Chef"},
+            "company": {"employeesCount": 40, "tags": ["x", "y"]}
+        })
+    );
+}
+
+fn load_error(text: &str) -> MappingError {
+    Mapping::parse(text, "m.toml").unwrap_err()
+}
+
+#[test]
+fn mistakes_in_the_mapping_name_their_line() {
+    let cases = [
+        (
+            "[contact]\nemail = \"Email\"\nemial = \"x\"\n",
+            3,
+            "unknown field `contact.emial`",
+        ),
+        (
+            "[contcat]\nemail = \"Email\"\n",
+            1,
+            "unknown table [contcat]",
+        ),
+        (
+            "[contact]\nemail = \"Email\"\nname = \"{First\"\n",
+            3,
+            "never closed",
+        ),
+        (
+            "[contact]\nemail = \"E\"\n[company]\nemployeesCount = { value = \"x\" }\n",
+            4,
+            "whole",
+        ),
+        (
+            "[contact]\nemail = \"E\"\nname = { column = \"A\", split = \",\" }\n",
+            3,
+            "split",
+        ),
+        (
+            "[contact]\nemail = \"E\"\nname = { colum = \"A\" }\n",
+            3,
+            "did you mean `column`?",
+        ),
+        ("[contact]\nemail = \"E\"\nname = \n", 3, "not valid TOML"),
+    ];
+    for (text, line, expected) in cases {
+        let err = load_error(text);
+        assert_eq!(err.line, Some(line), "{err}");
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn unknown_fields_get_a_suggestion() {
+    let err = load_error("[contact]\nemail = \"E\"\n[company]\nemployeeCount = \"N\"\n");
+    assert_eq!(err.hint.as_deref(), Some("did you mean `employeesCount`?"));
+}
+
+#[test]
+fn a_mapping_needs_contact_email() {
+    let err = load_error("[contact]\nname = \"Name\"\n");
+    assert!(err.message.contains("no contact.email"), "{err}");
+}
+
+#[test]
+fn missing_columns_are_found_before_any_row() {
+    let mapping = Mapping::parse("[contact]\nemail = \"E-mail\"\n", "m.toml").unwrap();
+    let err = mapping
+        .compile(&header(&["Name", "Email"]), "in.csv")
+        .unwrap_err();
+    assert_eq!(err.line, Some(2));
+    assert!(
+        err.message
+            .contains("`E-mail` is not in the header of in.csv"),
+        "{err}"
+    );
+    assert_eq!(err.hint.as_deref(), Some("did you mean `Email`?"));
+}

@@ -1,0 +1,110 @@
+//! The webhook URL, whose last path segment is a credential.
+//!
+//! `WebhookUrl` is the only place the full URL lives. Its `Display` and `Debug` print the hash
+//! as `***`, so no log line, error or report can carry it by accident; only [`WebhookUrl::expose`]
+//! hands the real URL to the HTTP client.
+
+use std::fmt;
+
+use anyhow::{Context, bail};
+use reqwest::Url;
+
+const SHAPE: &str = "https://api.us.firstquadrant.ai/v5/imports/{importId}/trigger/{hash}";
+
+/// A FirstQuadrant import webhook URL.
+#[derive(Clone)]
+pub struct WebhookUrl {
+    url: Url,
+    redacted: String,
+}
+
+impl WebhookUrl {
+    /// Parse and check a webhook URL. The error never repeats the input, which may hold the
+    /// hash.
+    pub fn parse(raw: &str) -> anyhow::Result<WebhookUrl> {
+        let url = Url::parse(raw.trim()).ok().context(format!(
+            "the webhook URL is not a valid URL; it looks like {SHAPE}"
+        ))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("the webhook URL must start with https://; it looks like {SHAPE}");
+        }
+        if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() {
+            bail!("the webhook URL must be a plain URL without query or fragment: {SHAPE}");
+        }
+        let segments: Vec<&str> = url
+            .path_segments()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        let [prefix @ .., "imports", import_id, "trigger", hash] = segments.as_slice() else {
+            bail!("the webhook URL must end in /imports/{{importId}}/trigger/{{hash}}: {SHAPE}");
+        };
+        if import_id.is_empty() || hash.is_empty() {
+            bail!("the webhook URL has an empty import id or hash: {SHAPE}");
+        }
+        let mut base = url.clone();
+        base.set_path(&prefix.join("/"));
+        let base = base.as_str().trim_end_matches('/');
+        let redacted = format!("{base}/imports/{import_id}/trigger/***");
+        Ok(WebhookUrl { url, redacted })
+    }
+
+    /// The real URL, hash included. Only the HTTP client should call this.
+    pub fn expose(&self) -> &Url {
+        &self.url
+    }
+
+    /// The host the URL points at.
+    pub fn host(&self) -> &str {
+        self.url.host_str().unwrap_or_default()
+    }
+
+    /// The hash, so that callers can scrub it from text that came from elsewhere.
+    pub fn hash(&self) -> &str {
+        self.url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Display for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebhookUrl({})", self.redacted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://api.us.firstquadrant.ai/v5/imports/imp_123/trigger/s3cr3t-h4sh";
+
+    #[test]
+    fn display_and_debug_hide_the_hash() {
+        let url = WebhookUrl::parse(URL).unwrap();
+        let shown = format!("{url} {url:?} {url:#?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("https://api.us.firstquadrant.ai/v5/imports/imp_123/trigger/***"));
+        assert_eq!(url.hash(), "s3cr3t-h4sh");
+        assert_eq!(url.expose().as_str(), URL);
+    }
+
+    #[test]
+    fn errors_do_not_repeat_the_input() {
+        for bad in [
+            "not a url s3cr3t",
+            "ftp://host/v5/imports/a/trigger/s3cr3t",
+            "https://host/v5/imports/a/s3cr3t",
+            "https://host/v5/imports/a/trigger/s3cr3t?x=1",
+        ] {
+            let err = format!("{:#}", WebhookUrl::parse(bad).unwrap_err());
+            assert!(!err.contains("s3cr3t"), "{err}");
+        }
+    }
+}

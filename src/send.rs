@@ -1,0 +1,419 @@
+//! Sending bodies to the webhook: the HTTP client, what each answer means, the retry policy,
+//! and the dispatcher that keeps up to N requests in flight.
+//!
+//! Nothing else in the program talks to the network.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context;
+use backon::{ExponentialBuilder, Retryable};
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::report::{Counts, Outcome, RowResult};
+use crate::secret::WebhookUrl;
+use crate::settings::Delivery;
+
+/// A row ready to go: its place in the input and its body.
+#[derive(Debug)]
+pub struct Job {
+    pub row: u64,
+    pub line: u64,
+    pub key: String,
+    pub body: Bytes,
+}
+
+/// Why the dispatcher stopped before the input ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Halt {
+    /// The webhook answered 404: the URL or its hash is wrong.
+    NotFound(String),
+    /// Standard output was closed, as by `| head`, in a dry run.
+    OutputClosed,
+}
+
+/// Tells every stage to stop taking new rows.
+#[derive(Debug, Default)]
+pub struct Stop {
+    stopped: AtomicBool,
+    reason: std::sync::Mutex<Option<Halt>>,
+}
+
+impl Stop {
+    pub fn halt(&self, reason: Halt) {
+        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(reason);
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    /// Stop without a reason to report, as on Ctrl-C.
+    pub fn interrupt(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    pub fn reason(&self) -> Option<Halt> {
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// The HTTP client for one webhook URL, with its retry policy.
+pub struct Sender {
+    client: reqwest::Client,
+    url: WebhookUrl,
+    delivery: Delivery,
+}
+
+/// What one attempt came to.
+#[derive(Debug)]
+enum Answer {
+    Accepted {
+        status: u16,
+        row_id: String,
+        row_status: String,
+    },
+    /// Worth another try: 429, some 5xx, a timeout, a connection error.
+    Retry(Refusal),
+    /// Will fail the same way again: this row fails.
+    Refused(Refusal),
+    /// 404: every row would fail.
+    NotFound(Refusal),
+}
+
+#[derive(Debug, Clone)]
+struct Refusal {
+    status: Option<u16>,
+    message: String,
+    request_id: String,
+    retry_after: Option<Duration>,
+}
+
+impl Sender {
+    pub fn new(url: WebhookUrl, delivery: Delivery) -> anyhow::Result<Sender> {
+        // Several crates may enable a rustls provider; ring is the one this build uses.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("fq-import/", env!("CARGO_PKG_VERSION")))
+            .timeout(delivery.timeout)
+            .connect_timeout(delivery.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(delivery.concurrency)
+            .build()
+            .context("cannot set up the HTTP client")?;
+        Ok(Sender {
+            client,
+            url,
+            delivery,
+        })
+    }
+
+    /// Send one row, retrying as the policy allows, and say what became of it.
+    async fn deliver(&self, job: &Job, counts: &Counts) -> (RowResult, Option<Halt>) {
+        let attempts = AtomicU32::new(0);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.delivery.retry_delay)
+            .with_max_delay(Duration::from_secs(60).max(self.delivery.retry_delay))
+            .with_max_times(self.delivery.max_retries)
+            .with_jitter();
+        let max_wait = self.delivery.max_retry_wait;
+        let outcome = (|| async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            match self.attempt(job.body.clone()).await {
+                Answer::Retry(refusal) => Err(refusal),
+                other => Ok(other),
+            }
+        })
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .notify(|_, _| {
+            counts.retries.fetch_add(1, Ordering::Relaxed);
+        })
+        .adjust(|refusal, delay| delay.map(|d| refusal.retry_after.map_or(d, |r| r.min(max_wait))))
+        .await;
+        let mut result = RowResult::new(job.row, job.line, job.key.clone(), Outcome::Failed);
+        result.attempts = attempts.load(Ordering::Relaxed);
+        let halt = match outcome {
+            Ok(Answer::Accepted {
+                status,
+                row_id,
+                row_status,
+            }) => {
+                result.outcome = Outcome::Imported;
+                result.http_status = Some(status);
+                result.row_id = row_id;
+                result.row_status = row_status;
+                None
+            }
+            Ok(Answer::NotFound(refusal)) => {
+                let message = format!(
+                    "the webhook answered 404 Not Found: the URL or its hash is wrong ({})",
+                    self.url
+                );
+                refusal.fill(&mut result);
+                Some(Halt::NotFound(message))
+            }
+            Ok(Answer::Refused(refusal) | Answer::Retry(refusal)) | Err(refusal) => {
+                refusal.fill(&mut result);
+                None
+            }
+        };
+        (result, halt)
+    }
+
+    /// One request and what its answer means.
+    async fn attempt(&self, body: Bytes) -> Answer {
+        let sent = self
+            .client
+            .post(self.url.expose().clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return Answer::Retry(self.transport_refusal(error)),
+        };
+        let status = response.status();
+        let request_id = header(response.headers(), "x-request-id");
+        let retry_after = retry_after(response.headers());
+        let text = match response.bytes().await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(error) => return Answer::Retry(self.transport_refusal(error)),
+        };
+        if status.is_success() {
+            let answer: RowAnswer = serde_json::from_str(&text).unwrap_or_default();
+            return Answer::Accepted {
+                status: status.as_u16(),
+                row_id: answer.id.unwrap_or_default(),
+                row_status: answer.status.unwrap_or_default(),
+            };
+        }
+        let refusal = Refusal {
+            status: Some(status.as_u16()),
+            message: self.scrub(&error_message(status, &text)),
+            request_id,
+            retry_after,
+        };
+        match status {
+            StatusCode::NOT_FOUND => Answer::NotFound(refusal),
+            s if is_retryable(s) => Answer::Retry(refusal),
+            _ => Answer::Refused(refusal),
+        }
+    }
+
+    fn transport_refusal(&self, error: reqwest::Error) -> Refusal {
+        let timeout = error.is_timeout();
+        let connect = error.is_connect();
+        let error = error.without_url();
+        let detail = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let message = if timeout {
+            format!(
+                "no answer within {}",
+                humantime::format_duration(self.delivery.timeout)
+            )
+        } else if connect {
+            format!("cannot connect to {}: {detail}", self.url.host())
+        } else {
+            format!("the request failed: {detail}")
+        };
+        Refusal {
+            status: None,
+            message: self.scrub(&message),
+            request_id: String::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Remove the hash from text that came from elsewhere, such as an answer's body.
+    fn scrub(&self, text: &str) -> String {
+        one_line(&text.replace(self.url.hash(), "***"))
+    }
+}
+
+impl Refusal {
+    fn fill(self, result: &mut RowResult) {
+        result.outcome = Outcome::Failed;
+        result.http_status = self.status;
+        result.error = self.message;
+        result.request_id = self.request_id;
+    }
+}
+
+/// The statuses worth retrying: the server may answer otherwise later.
+pub fn is_retryable(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 425 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The webhook's answer to an accepted row; every field is optional.
+#[derive(Debug, Default, Deserialize)]
+struct RowAnswer {
+    id: Option<String>,
+    status: Option<String>,
+}
+
+/// The webhook's error body, read leniently.
+#[derive(Debug, Default, Deserialize)]
+struct ErrorAnswer {
+    message: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    details: Vec<ErrorDetail>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ErrorDetail {
+    field: Option<String>,
+    message: Option<String>,
+}
+
+/// The status and the server's own words, from a JSON error body when there is one.
+fn error_message(status: StatusCode, text: &str) -> String {
+    let mut message = format!("HTTP {status}");
+    match serde_json::from_str::<ErrorAnswer>(text) {
+        Ok(answer) => {
+            for part in [answer.message, answer.description].into_iter().flatten() {
+                message.push_str(": ");
+                message.push_str(&part);
+            }
+            for detail in answer.details {
+                let field = detail.field.unwrap_or_default();
+                let words = detail.message.unwrap_or_default();
+                message.push_str(&format!("; {field}: {words}"));
+            }
+        }
+        Err(_) if !text.trim().is_empty() => {
+            let snippet: String = text.trim().chars().take(200).collect();
+            message.push_str(": ");
+            message.push_str(&snippet);
+        }
+        Err(_) => {}
+    }
+    if status.is_redirection() {
+        message.push_str(" (redirects are not followed)");
+    }
+    message
+}
+
+fn header(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(one_line)
+        .unwrap_or_default()
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Send every job with at most `concurrency` in flight; results go to the report.
+/// After a halt, the jobs not yet sent are reported `pending`.
+pub async fn dispatch(
+    sender: Arc<Sender>,
+    mut jobs: mpsc::Receiver<Job>,
+    results: mpsc::Sender<RowResult>,
+    counts: Arc<Counts>,
+    stop: Arc<Stop>,
+) {
+    let slots = Arc::new(Semaphore::new(sender.delivery.concurrency));
+    let mut tasks = tokio::task::JoinSet::new();
+    while let Some(job) = jobs.recv().await {
+        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
+            break;
+        };
+        if stop.is_stopped() {
+            let pending = RowResult::new(job.row, job.line, job.key, Outcome::Pending);
+            let _ = results.send(pending).await;
+            continue;
+        }
+        let (sender, results, counts, stop) = (
+            Arc::clone(&sender),
+            results.clone(),
+            Arc::clone(&counts),
+            Arc::clone(&stop),
+        );
+        tasks.spawn(async move {
+            let (result, halt) = sender.deliver(&job, &counts).await;
+            if let Some(halt) = halt {
+                stop.halt(halt);
+            }
+            let _ = results.send(result).await;
+            drop(permit);
+        });
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retried_statuses() {
+        for code in [408, 425, 429, 500, 502, 503, 504] {
+            assert!(is_retryable(StatusCode::from_u16(code).unwrap()), "{code}");
+        }
+        for code in [301, 400, 401, 403, 404, 409, 422, 501] {
+            assert!(!is_retryable(StatusCode::from_u16(code).unwrap()), "{code}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_are_read_leniently() {
+        let body = r#"{"code":"invalid","status":400,"message":"Invalid data",
+            "details":[{"field":"contact.email","message":"is required"}]}"#;
+        assert_eq!(
+            error_message(StatusCode::BAD_REQUEST, body),
+            "HTTP 400 Bad Request: Invalid data; contact.email: is required"
+        );
+        assert_eq!(
+            error_message(StatusCode::BAD_GATEWAY, "<html>bad\ngateway</html>"),
+            "HTTP 502 Bad Gateway: <html>bad\ngateway</html>"
+        );
+        assert_eq!(
+            error_message(StatusCode::INTERNAL_SERVER_ERROR, ""),
+            "HTTP 500 Internal Server Error"
+        );
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(120);
+        headers.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(110) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        headers.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+}
