@@ -224,6 +224,9 @@ fn read_jsonl(
             return Ok(row);
         }
         line += 1;
+        if line == 1 && buf.starts_with(UTF8_BOM) {
+            buf.drain(..UTF8_BOM.len());
+        }
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -234,6 +237,8 @@ fn read_jsonl(
         }
     }
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn json_fields(line: &[u8]) -> Fields {
     match serde_json::from_slice::<Value>(line) {

@@ -174,7 +174,8 @@ impl Mapping {
             [index] => Ok(*index),
             [] => {
                 let message = format!("the column `{name}` is not in the header of {input}");
-                let hint = suggest(name, header.iter().map(String::as_str));
+                let hint = suggest(name, header.iter().map(String::as_str))
+                    .or_else(|| Some(list_columns(header)));
                 Err(self.error(line, message, hint))
             }
             [a, b, ..] => {
@@ -188,6 +189,20 @@ impl Mapping {
             }
         }
     }
+}
+
+/// "the header's columns are `A`, `B`, …", for a hint.
+fn list_columns(header: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = header
+        .iter()
+        .take(SHOWN)
+        .map(|h| format!("`{h}`"))
+        .collect();
+    if header.len() > SHOWN {
+        names.push(format!("and {} more", header.len() - SHOWN));
+    }
+    format!("the header's columns are {}", names.join(", "))
 }
 
 impl Plan {
