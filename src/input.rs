@@ -180,6 +180,9 @@ fn read_csv(
 }
 
 fn csv_fields(raw: &csv::ByteRecord, width: usize) -> Fields {
+    if raw.iter().all(|field| field.trim_ascii().is_empty()) {
+        return Fields::Broken("the row is empty: every field is blank".to_owned());
+    }
     if raw.len() != width {
         return Fields::Broken(format!(
             "the row has {} fields, but the header has {width}",

@@ -167,7 +167,7 @@ async fn trigger(
             &details,
         );
     }
-    if let Err(e) = mock.record(&value) {
+    if let Err(e) = mock.record(&body, &value) {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "record",
@@ -195,12 +195,18 @@ impl Mock {
         None
     }
 
-    fn record(&self, body: &Value) -> std::io::Result<()> {
+    /// Append the body as it was sent; one that spans lines is written compact.
+    fn record(&self, raw: &[u8], body: &Value) -> std::io::Result<()> {
         let Some(record) = &self.record else {
             return Ok(());
         };
+        let raw = raw.trim_ascii();
         let mut out = record.lock().unwrap_or_else(|e| e.into_inner());
-        serde_json::to_writer(&mut *out, body)?;
+        if raw.contains(&b'\n') {
+            serde_json::to_writer(&mut *out, body)?;
+        } else {
+            out.write_all(raw)?;
+        }
         out.write_all(b"\n")?;
         out.flush()
     }

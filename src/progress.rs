@@ -65,7 +65,10 @@ impl Progress {
                     tick.tick().await;
                     let percent = size
                         .filter(|&s| s > 0)
-                        .map(|s| format!(" ({}%)", bytes.load(Ordering::Relaxed) * 100 / s))
+                        .map(|s| {
+                            let read = bytes.load(Ordering::Relaxed).min(s) * 100 / s;
+                            format!(", {read}% of the input read")
+                        })
                         .unwrap_or_default();
                     eprintln!("fq-import: {}{percent}", status(&counts, started, dry_run));
                 }
@@ -106,7 +109,8 @@ impl Progress {
             parts.push(format!("{retries} retries"));
         }
         eprintln!(
-            "fq-import: {rows} rows read: {} in {} ({} rows/s)",
+            "fq-import: {rows} {} read: {} in {} ({} rows/s)",
+            if rows == 1 { "row" } else { "rows" },
             parts.join(", "),
             seconds(elapsed),
             rate(rows, elapsed)

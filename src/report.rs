@@ -118,6 +118,20 @@ impl Counts {
     }
 }
 
+/// The report's columns, in order: the fields of [`RowResult`].
+pub const COLUMNS: [&str; 10] = [
+    "row",
+    "line",
+    "key",
+    "outcome",
+    "http_status",
+    "row_id",
+    "row_status",
+    "attempts",
+    "error",
+    "request_id",
+];
+
 /// How many results may wait for an earlier row before the file goes out of order.
 const REORDER_LIMIT: usize = 8192;
 
@@ -144,10 +158,22 @@ impl Report {
         format: ReportFormat,
         counts: Arc<Counts>,
     ) -> anyhow::Result<Report> {
-        let file = create_private(path)
-            .with_context(|| format!("cannot create the report {}", path.display()))?;
+        let file = create_private(path).with_context(|| {
+            format!(
+                "cannot create the report {} (pass --report FILE to write it elsewhere)",
+                path.display()
+            )
+        })?;
         let sink = match format {
-            ReportFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(file))),
+            ReportFormat::Csv => {
+                let mut writer = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(file);
+                writer
+                    .write_record(COLUMNS)
+                    .with_context(|| format!("cannot write the report {}", path.display()))?;
+                Sink::Csv(Box::new(writer))
+            }
             ReportFormat::Jsonl => Sink::Jsonl(BufWriter::new(file)),
         };
         Ok(Report {

@@ -58,6 +58,14 @@ impl WebhookUrl {
         self.url.host_str().unwrap_or_default()
     }
 
+    /// `host:port`, as the URL names it, for messages.
+    pub fn authority(&self) -> String {
+        match self.url.port() {
+            Some(port) => format!("{}:{port}", self.host()),
+            None => self.host().to_owned(),
+        }
+    }
+
     /// The hash, so that callers can scrub it from text that came from elsewhere.
     pub fn hash(&self) -> &str {
         self.url

@@ -185,7 +185,7 @@ impl Sender {
             Err(error) => return Answer::Retry(self.transport_refusal(error)),
         };
         let status = response.status();
-        let request_id = header(response.headers(), "x-request-id");
+        let request_id = self.scrub(&header(response.headers(), "x-request-id"));
         let retry_after = retry_after(response.headers());
         let text = match response.bytes().await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -226,7 +226,7 @@ impl Sender {
                 humantime::format_duration(self.delivery.timeout)
             )
         } else if connect {
-            format!("cannot connect to {}: {detail}", self.url.host())
+            format!("cannot connect to {}: {detail}", self.url.authority())
         } else {
             format!("the request failed: {detail}")
         };
@@ -283,11 +283,21 @@ struct ErrorDetail {
 /// The status and the server's own words, from a JSON error body when there is one.
 fn error_message(status: StatusCode, text: &str) -> String {
     let mut message = format!("HTTP {status}");
+    let reason = status.canonical_reason().unwrap_or_default();
     match serde_json::from_str::<ErrorAnswer>(text) {
         Ok(answer) => {
-            for part in [answer.message, answer.description].into_iter().flatten() {
+            // A description that only repeats the status or the message adds nothing.
+            let description = answer.description.filter(|d| {
+                let d = d.trim();
+                !d.eq_ignore_ascii_case(reason)
+                    && !answer
+                        .message
+                        .as_deref()
+                        .is_some_and(|m| m.trim().eq_ignore_ascii_case(d))
+            });
+            for part in [answer.message, description].into_iter().flatten() {
                 message.push_str(": ");
-                message.push_str(&part);
+                message.push_str(part.trim());
             }
             for detail in answer.details {
                 let field = detail.field.unwrap_or_default();

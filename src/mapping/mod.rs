@@ -239,7 +239,8 @@ impl Loader<'_> {
                 names.push("history");
             }
             let message = format!("unknown field `{}.{name}`", table.name());
-            return Err(self.error(key, message, suggest(name, names)));
+            let hint = suggest(name, names).or_else(|| elsewhere(name));
+            return Err(self.error(key, message, hint));
         };
         let target = format!("{}.{field}", table.name());
         let (origin, split) = self.origin(&target, ty, value)?;
@@ -389,6 +390,23 @@ impl Loader<'_> {
             hint,
         }
     }
+}
+
+/// "`title` is a field of [employment]", for a field put in the wrong table.
+fn elsewhere(name: &str) -> Option<String> {
+    let table = [
+        Table::Contact,
+        Table::Employment,
+        Table::Company,
+        Table::History,
+    ]
+    .into_iter()
+    .find(|t| t.field(name).is_some())?;
+    let written = match table {
+        Table::History => "[[employment.history]]".to_owned(),
+        other => format!("[{}]", other.name()),
+    };
+    Some(format!("`{name}` is a field of {written}"))
 }
 
 /// "did you mean `x`?" for the closest of `names`, when one is close enough.

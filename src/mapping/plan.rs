@@ -263,7 +263,7 @@ impl Plan {
         write_key(out, first, name);
         out.push(b'{');
         let mut inner_first = true;
-        self.write_fields(steps, fields, out, &mut inner_first)?;
+        let _ = self.write_fields(steps, fields, out, &mut inner_first)?;
         self.write_history(history, fields, out, &mut inner_first)?;
         if inner_first {
             out.truncate(mark);
@@ -274,20 +274,23 @@ impl Plan {
         Ok(())
     }
 
+    /// Write the fields that have a value; returns whether one that is not a constant did.
     fn write_fields(
         &self,
         steps: &[Step],
         fields: &Fields,
         out: &mut Vec<u8>,
         first: &mut bool,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
+        let mut filled = false;
         for step in steps {
             if let Some(value) = self.value(step, fields)? {
                 write_key(out, first, step.field);
                 write_typed(out, &value);
+                filled |= !matches!(step.source, Source::Constant(_));
             }
         }
-        Ok(())
+        Ok(filled)
     }
 
     fn write_history(
@@ -309,8 +312,8 @@ impl Plan {
             }
             out.push(b'{');
             let mut entry_first = true;
-            self.write_fields(entry, fields, out, &mut entry_first)?;
-            if entry_first {
+            let filled = self.write_fields(entry, fields, out, &mut entry_first)?;
+            if !filled {
                 out.truncate(entry_mark);
             } else {
                 out.push(b'}');
@@ -445,37 +448,63 @@ fn scalar_text(value: &Value) -> Result<String, String> {
 }
 
 /// Fill a template; `None` when every column in it is empty.
+///
+/// Text around an empty column goes with it, so that `"{City}, {Country}"` gives `Chile`
+/// rather than `, Chile`: the text before the first column and after the last belong to
+/// them, and the text between two columns is kept only when something filled follows it
+/// (but for a closing bracket or quote, which stays with the column before it).
 fn render(parts: &[Part], fields: &Fields) -> Result<Option<String>, String> {
-    let mut out = String::new();
-    let mut any = false;
-    let mut after_empty = false;
+    let mut texts: Vec<&str> = vec![""];
+    let mut values: Vec<String> = Vec::new();
     for part in parts {
         match part {
-            Part::Text(text) => {
-                // Drop the space left by an empty column: "{First} {Middle} {Last}".
-                let text = if after_empty && (out.is_empty() || out.ends_with(' ')) {
-                    text.trim_start()
-                } else {
-                    text
-                };
-                out.push_str(text);
-            }
+            Part::Text(text) => *texts.last_mut().unwrap_or(&mut "") = text,
             Part::Cell(cell) => {
-                let text = match raw(cell, fields) {
+                let value = match raw(cell, fields) {
                     Raw::Missing => String::new(),
                     Raw::Text(t) => t.trim().to_owned(),
-                    Raw::Json(v) => {
-                        scalar_text(v).map_err(|e| format!("column `{}`: {e}", cell.name))?
-                    }
+                    Raw::Json(v) => scalar_text(v)
+                        .map_err(|e| format!("column `{}`: {e}", cell.name))?
+                        .trim()
+                        .to_owned(),
                 };
-                after_empty = text.is_empty();
-                any |= !after_empty;
-                out.push_str(text.trim());
+                values.push(value);
+                texts.push("");
             }
         }
     }
+    Ok(fill(&texts, &values))
+}
+
+/// `texts` has one more item than `values`: the text before, between and after them.
+fn fill(texts: &[&str], values: &[String]) -> Option<String> {
+    let filled: Vec<usize> = (0..values.len())
+        .filter(|&i| !values[i].is_empty())
+        .collect();
+    let (&first, &last) = (filled.first()?, filled.last()?);
+    let mut out = String::new();
+    if first == 0 {
+        out.push_str(texts[0]);
+    }
+    for (n, &i) in filled.iter().enumerate() {
+        if n > 0 {
+            // The text right after the previous filled column separates the two.
+            out.push_str(texts[filled[n - 1] + 1]);
+        }
+        out.push_str(&values[i]);
+    }
+    if last == values.len() - 1 {
+        out.push_str(texts[values.len()]);
+    } else {
+        // A closing bracket or quote right after the last filled column belongs to it.
+        let after = texts[last + 1];
+        let closing = after
+            .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
+            .unwrap_or(after.len());
+        out.push_str(&after[..closing]);
+    }
     let out = out.trim();
-    Ok((any && !out.is_empty()).then(|| out.to_owned()))
+    (!out.is_empty()).then(|| out.to_owned())
 }
 
 fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {

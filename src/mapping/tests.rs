@@ -237,3 +237,66 @@ fn missing_columns_are_found_before_any_row() {
     );
     assert_eq!(err.hint.as_deref(), Some("did you mean `Email`?"));
 }
+
+#[test]
+fn templates_drop_the_text_around_empty_columns() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"E\"\nlocation = \"{City}, {State} {Zip}\"\n\
+         name = \"({Code}) {Name}\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping
+        .compile(
+            &header(&["E", "City", "State", "Zip", "Code", "Name"]),
+            "in.csv",
+        )
+        .unwrap();
+    let cases = [
+        (
+            ["Paris", "IDF", "75001", "7", "Ann"],
+            "Paris, IDF 75001",
+            "(7) Ann",
+        ),
+        (["", "IDF", "75001", "", "Ann"], "IDF 75001", "Ann"),
+        (["Paris", "", "75001", "7", ""], "Paris, 75001", "(7)"),
+        (["Paris", "IDF", "", "", "Ann"], "Paris, IDF", "Ann"),
+        (["", "", "75001", "", "Ann"], "75001", "Ann"),
+    ];
+    for (cells, location, name) in cases {
+        let mut row_cells = vec!["a@b.co"];
+        row_cells.extend(cells);
+        let body = body(&plan, &row(&row_cells));
+        assert_eq!(body["contact"]["location"], location, "{cells:?}");
+        assert_eq!(body["contact"]["name"], name, "{cells:?}");
+    }
+}
+
+#[test]
+fn a_history_entry_of_constants_alone_is_left_out() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"E\"\n[[employment.history]]\ncurrent = { value = true }\n\
+         organization = \"Org\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping.compile(&header(&["E", "Org"]), "in.csv").unwrap();
+    assert_eq!(
+        body(&plan, &row(&["a@b.co", ""])),
+        serde_json::json!({"contact": {"email": "a@b.co"}})
+    );
+    assert_eq!(
+        body(&plan, &row(&["a@b.co", "Acme"]))["employment"]["history"],
+        serde_json::json!([{"current": true, "organization": "Acme"}])
+    );
+}
+
+#[test]
+fn a_field_in_the_wrong_table_says_where_it_belongs() {
+    let err = load_error("[contact]\nemail = \"E\"\ntitle = \"Job Title\"\n");
+    assert_eq!(
+        err.hint.as_deref(),
+        Some("`title` is a field of [employment]"),
+        "{err}"
+    );
+}
