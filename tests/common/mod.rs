@@ -1,0 +1,226 @@
+//! Helpers shared by the integration tests: the binary, the fixtures, a stand-in of the
+//! webhook run as a child process, and readers for the report and the record file.
+//!
+//! Every test binary compiles this module but uses only some of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A hash distinctive enough that finding it anywhere in an output means it leaked.
+pub const HASH: &str = "h4sh-do-not-leak-123";
+
+/// The path of the webhook a URL built by these helpers points at.
+pub const WEBHOOK_PATH: &str = "/v5/imports/imp_test/trigger/h4sh-do-not-leak-123";
+
+/// `fq-import`, with the environment cleared of anything that could change its behaviour.
+pub fn fq() -> Command {
+    let mut cmd = Command::cargo_bin("fq-import").expect("the fq-import binary is built");
+    cmd.env_remove("FQ_WEBHOOK_URL").env("NO_COLOR", "1");
+    cmd
+}
+
+/// A file under `fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Write `text` to `name` inside `dir` and return its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path
+}
+
+/// The webhook URL under a server's base URL, with the test hash.
+pub fn webhook_url(base: &str) -> String {
+    format!("{}{WEBHOOK_PATH}", base.trim_end_matches('/'))
+}
+
+/// `fq-import mock` running as a child process on a free loopback port; killed on drop.
+pub struct MockProcess {
+    child: Child,
+    base: String,
+}
+
+impl MockProcess {
+    /// Start the stand-in with extra flags, such as `--record FILE`.
+    pub fn start(extra: &[&str]) -> MockProcess {
+        let mut child = StdCommand::new(env!("CARGO_BIN_EXE_fq-import"))
+            .args(["mock", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start fq-import mock");
+        let stdout = child.stdout.take().expect("the mock's stdout is piped");
+        // Own the child before anything can panic, so that the drop guard kills it.
+        let mut mock = MockProcess {
+            child,
+            base: String::new(),
+        };
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("read the mock's base URL");
+        let base = first.trim().to_owned();
+        assert!(
+            base.starts_with("http://127.0.0.1:"),
+            "the mock should print a loopback base URL first, printed {first:?}"
+        );
+        mock.base = base;
+        mock
+    }
+
+    /// Start the stand-in recording every accepted body into `record`.
+    pub fn recording(record: &Path) -> MockProcess {
+        MockProcess::start(&["--record", record.to_str().expect("a UTF-8 temp path")])
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A webhook URL this stand-in serves, with the test hash.
+    pub fn url(&self) -> String {
+        webhook_url(&self.base)
+    }
+
+    /// What the stand-in has seen, from `GET /_mock/stats`.
+    pub fn stats(&self) -> Value {
+        let addr: SocketAddr = self
+            .base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the base URL holds a socket address");
+        let mut stream = TcpStream::connect(addr).expect("connect to the mock");
+        write!(
+            stream,
+            "GET /_mock/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send the stats request");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("read the stats answer");
+        let (_, body) = answer
+            .split_once("\r\n\r\n")
+            .expect("an HTTP answer with a body");
+        serde_json::from_str(body).expect("the stats are JSON")
+    }
+
+    /// How many webhook requests the stand-in has received, whatever it answered.
+    pub fn received(&self) -> u64 {
+        self.stats()["received"]
+            .as_u64()
+            .expect("stats.received is a number")
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One line of the report, as both formats write it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReportRow {
+    pub row: u64,
+    pub line: u64,
+    pub key: String,
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    pub row_id: String,
+    pub row_status: String,
+    pub attempts: u32,
+    pub error: String,
+    pub request_id: String,
+}
+
+/// The column names a CSV report must start with, in order.
+pub const REPORT_COLUMNS: [&str; 10] = [
+    "row",
+    "line",
+    "key",
+    "outcome",
+    "http_status",
+    "row_id",
+    "row_status",
+    "attempts",
+    "error",
+    "request_id",
+];
+
+/// Read a CSV report, checking its header.
+pub fn read_report(path: &Path) -> Vec<ReportRow> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("open the report {}: {e}", path.display()));
+    let header = reader.headers().expect("the report has a header").clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        REPORT_COLUMNS,
+        "the report's columns"
+    );
+    reader
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("read the report {}: {e}", path.display()))
+}
+
+/// Read a JSON-lines report.
+pub fn read_report_jsonl(path: &Path) -> Vec<ReportRow> {
+    read_lines(path)
+        .into_iter()
+        .map(|value| serde_json::from_value(value).expect("a report line has every column"))
+        .collect()
+}
+
+/// Read a file of JSON lines, such as the mock's record file or an expected-bodies fixture.
+/// A file that does not exist holds no lines.
+pub fn read_lines(path: &Path) -> Vec<Value> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_lines(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("read {}: {e}", path.display()),
+    }
+}
+
+/// Parse text made of JSON lines.
+pub fn parse_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line: {line:?}: {e}"))
+        })
+        .collect()
+}
+
+/// A body's contact.email.
+pub fn email(body: &Value) -> &str {
+    body["contact"]["email"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a body without contact.email: {body}"))
+}
+
+/// Bodies sorted by contact.email, so that bodies sent concurrently compare with a file.
+pub fn by_email(mut bodies: Vec<Value>) -> Vec<Value> {
+    bodies.sort_by(|a, b| email(a).cmp(email(b)));
+    bodies
+}
+
+/// A process's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
