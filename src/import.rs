@@ -186,7 +186,7 @@ fn map(
             }
             Err(invalid) => {
                 let mut result = RowResult::new(row, line, invalid.key, Outcome::Invalid);
-                result.error = invalid.reason;
+                result.error = invalid.problem.to_string();
                 results.blocking_send(result).is_ok()
             }
         };

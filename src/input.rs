@@ -29,8 +29,11 @@ pub struct Record {
 pub enum Fields {
     Csv(csv::StringRecord),
     Json(Value),
-    /// The record could not be read; the reason says why and where.
-    Broken(String),
+    /// The record could not be read: why, and in which column when one is to blame.
+    Broken {
+        column: Option<usize>,
+        reason: String,
+    },
 }
 
 /// What the mapping may refer to.
@@ -181,23 +184,27 @@ fn read_csv(
 
 fn csv_fields(raw: &csv::ByteRecord, width: usize) -> Fields {
     if raw.iter().all(|field| field.trim_ascii().is_empty()) {
-        return Fields::Broken("the row is empty: every field is blank".to_owned());
+        return broken(None, "the row is empty: every field is blank".to_owned());
     }
     if raw.len() != width {
-        return Fields::Broken(format!(
-            "the row has {} fields, but the header has {width}",
-            raw.len()
-        ));
+        return broken(
+            None,
+            format!(
+                "the row has {} fields, but the header has {width}",
+                raw.len()
+            ),
+        );
     }
     match csv::StringRecord::from_byte_record(raw.clone()) {
         Ok(record) => Fields::Csv(record),
         Err(e) => {
             let (field, offset) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
-            Fields::Broken(format!(
-                "column {}: byte {} is not valid UTF-8",
-                field + 1,
+            let reason = format!(
+                "holds bytes that are not valid UTF-8 (byte {} of the cell); \
+                 if the file is not UTF-8, say its encoding with --encoding",
                 offset + 1
-            ))
+            );
+            broken(Some(field), reason)
         }
     }
 }
@@ -246,13 +253,20 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 fn json_fields(line: &[u8]) -> Fields {
     match serde_json::from_slice::<Value>(line) {
         Ok(value @ Value::Object(_)) => Fields::Json(value),
-        Ok(_) => Fields::Broken("the line is not a JSON object".to_owned()),
+        Ok(_) => broken(None, "the line is not a JSON object".to_owned()),
         Err(e) => {
             let message = e.to_string();
             let message = message.split(" at line ").next().unwrap_or_default();
-            Fields::Broken(format!("column {}: not valid JSON: {message}", e.column()))
+            broken(
+                None,
+                format!("is not valid JSON at column {}: {message}", e.column()),
+            )
         }
     }
+}
+
+fn broken(column: Option<usize>, reason: String) -> Fields {
+    Fields::Broken { column, reason }
 }
 
 /// A reader that counts the bytes it has read.

@@ -1,8 +1,8 @@
 //! Turning a cell's text into the value a webhook field takes.
 //!
-//! Each function takes trimmed, non-empty text and returns the typed value or a reason that
-//! names what was wrong with it. None of them guesses: text that could mean two things is
-//! refused.
+//! Each function takes trimmed, non-empty text and returns the typed value, or a reason
+//! written to follow the value in a message ("`abc` is not a whole number"). None of them
+//! guesses: text that could mean two things is refused.
 
 use crate::schema::{self, FieldType, SENIORITIES};
 
@@ -21,21 +21,21 @@ pub fn from_text(ty: FieldType, text: &str) -> Result<Typed, String> {
     match ty {
         FieldType::Text => Ok(Typed::Text(text.to_owned())),
         FieldType::Email if schema::is_email(text) => Ok(Typed::Text(text.to_owned())),
-        FieldType::Email => Err(format!("`{text}` is not an email address")),
+        FieldType::Email => Err("is not an email address".into()),
         FieldType::Seniority => seniority(text).map(|s| Typed::Text(s.to_owned())),
         FieldType::Integer => integer(text).map(Typed::Integer),
         FieldType::Digits => integer(text).map(|n| Typed::Text(n.to_string())),
         FieldType::TextList => Ok(Typed::List(vec![text.to_owned()])),
         FieldType::Bool => boolean(text).map(Typed::Bool),
         FieldType::YearMonth if schema::is_year_month(text) => Ok(Typed::Text(text.to_owned())),
-        FieldType::YearMonth => Err(format!("`{text}` is not a month written YYYY-MM")),
+        FieldType::YearMonth => Err("is not a month written YYYY-MM".into()),
     }
 }
 
 /// A whole number, zero or more, with optional thousands separators: `1200`, `1,200`,
 /// `1 200`. Refuses decimals (`12.5`), signs and anything else.
 pub fn integer(text: &str) -> Result<u64, String> {
-    let not_a_number = || format!("`{text}` is not a whole number");
+    let not_a_number = || "is not a whole number".to_owned();
     let digits = if text.bytes().all(|b| b.is_ascii_digit()) {
         text.to_owned()
     } else {
@@ -43,7 +43,7 @@ pub fn integer(text: &str) -> Result<u64, String> {
     };
     digits
         .parse::<u64>()
-        .map_err(|_| format!("`{text}` is too large for a whole number"))
+        .map_err(|_| "is too large for a whole number".to_owned())
 }
 
 /// `1,200,000` → `1200000`, when every group after the first has three digits and one
@@ -73,7 +73,7 @@ pub fn boolean(text: &str) -> Result<bool, String> {
     match text.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Ok(true),
         "false" | "no" | "0" => Ok(false),
-        _ => Err(format!("`{text}` is not true/false, yes/no or 1/0")),
+        _ => Err("is not true/false, yes/no or 1/0".into()),
     }
 }
 
@@ -82,7 +82,7 @@ pub fn seniority(text: &str) -> Result<&'static str, String> {
     SENIORITIES
         .into_iter()
         .find(|s| s.eq_ignore_ascii_case(text))
-        .ok_or_else(|| format!("`{text}` is not a seniority (JUNIOR, MID, SENIOR or EXECUTIVE)"))
+        .ok_or_else(|| "is not a seniority (JUNIOR, MID, SENIOR or EXECUTIVE)".to_owned())
 }
 
 #[cfg(test)]

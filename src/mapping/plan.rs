@@ -1,12 +1,14 @@
 //! A mapping compiled against one input: every column resolved to its index (or its JSON
 //! path) once, so that mapping a row is a pure function from a record to a body.
 
+use std::fmt;
 use std::io::Write;
 
 use serde_json::Value;
 
 use super::convert::{self, Typed};
 use super::template::Piece;
+use super::transform::Transform;
 use super::{Mapping, MappingError, Origin, Slot, suggest};
 use crate::input::{Columns, Fields};
 use crate::schema::FieldType;
@@ -25,7 +27,53 @@ pub struct Mapped {
 pub struct Invalid {
     /// The row's contact.email, when it has one.
     pub key: String,
+    pub problem: Problem,
+}
+
+/// What is wrong with a row, in parts, so that problems of one kind can be counted together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Problem {
+    /// The webhook field, such as `company.employeesCount`.
+    pub field: Option<String>,
+    /// The input column.
+    pub column: Option<String>,
+    /// The value found, shortened.
+    pub value: Option<String>,
+    /// What is wrong, written to follow the value: "is not a whole number".
     pub reason: String,
+}
+
+impl Problem {
+    /// The problem without its value, to group rows with the same kind of problem.
+    pub fn kind(&self) -> Problem {
+        Problem {
+            value: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let column = self.column.as_deref();
+        match (&self.field, column, &self.value) {
+            (Some(field), Some(column), Some(value)) => {
+                write!(
+                    f,
+                    "{field} from column `{column}`: `{value}` {}",
+                    self.reason
+                )
+            }
+            (Some(field), None, Some(value)) => write!(f, "{field}: `{value}` {}", self.reason),
+            (Some(field), Some(column), None) => {
+                write!(f, "{field} {} (column `{column}`)", self.reason)
+            }
+            (Some(field), None, None) => write!(f, "{field} {}", self.reason),
+            (None, Some(column), _) => write!(f, "column `{column}` {}", self.reason),
+            (None, None, Some(value)) => write!(f, "`{value}` {}", self.reason),
+            (None, None, None) => f.write_str(&self.reason),
+        }
+    }
 }
 
 /// The compiled mapping.
@@ -33,10 +81,19 @@ pub struct Invalid {
 pub struct Plan {
     contact: Vec<Step>,
     employment: Vec<Step>,
-    history: Vec<Vec<Step>>,
+    history: Vec<HistoryPlan>,
     company: Vec<Step>,
     /// The index in `contact` of contact.email.
     email: usize,
+    /// The header, to name the column of a broken cell.
+    header: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct HistoryPlan {
+    /// Make one entry per element of this array, at most `limit`.
+    each: Option<(Vec<String>, usize)>,
+    steps: Vec<Step>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,11 +104,15 @@ struct Step {
     ty: FieldType,
     source: Source,
     split: Option<String>,
+    transforms: Vec<Transform>,
+    default: Option<String>,
+    null_values: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 enum Source {
     Cell(Cell),
+    FirstOf(Vec<Cell>),
     Template(Vec<Part>),
     Constant(Typed),
 }
@@ -75,6 +136,14 @@ enum At {
     Path(Vec<String>),
 }
 
+/// What a step reads from: a CSV record, or a JSON object (a record, or an element of an
+/// array that `each` walks).
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Csv(&'a csv::StringRecord),
+    Json(&'a Value),
+}
+
 /// A value as found in a record.
 enum Raw<'a> {
     Missing,
@@ -82,20 +151,58 @@ enum Raw<'a> {
     Json(&'a Value),
 }
 
+/// A failure inside one step, before the step names itself in it.
+struct Fault {
+    value: Option<String>,
+    reason: String,
+}
+
+impl Fault {
+    fn new(value: &str, reason: impl Into<String>) -> Fault {
+        Fault {
+            value: Some(shorten(value)),
+            reason: reason.into(),
+        }
+    }
+
+    fn bare(reason: impl Into<String>) -> Fault {
+        Fault {
+            value: None,
+            reason: reason.into(),
+        }
+    }
+}
+
 impl Mapping {
     /// Resolve every column of the mapping against the input's columns.
     pub fn compile(&self, columns: &Columns, input: &str) -> Result<Plan, MappingError> {
+        let header = match columns {
+            Columns::Header(header) => header.clone(),
+            Columns::Paths => Vec::new(),
+        };
         let mut plan = Plan {
             contact: Vec::new(),
             employment: Vec::new(),
             history: Vec::new(),
             company: Vec::new(),
             email: 0,
+            header,
         };
+        for each in &self.each {
+            if matches!(columns, Columns::Header(_)) {
+                let message = "`each` walks a JSON array, and this input is CSV".to_owned();
+                return Err(self.error(each.line, message, None));
+            }
+            let history = history_at(&mut plan.history, each.index);
+            history.each = Some((split_path(&each.path), each.limit));
+        }
         for entry in self.entries() {
             let resolve = |name: &str| self.cell(columns, name, entry.line, input);
             let source = match &entry.origin {
                 Origin::Column(name) => Source::Cell(resolve(name)?),
+                Origin::FirstOf(names) => {
+                    Source::FirstOf(names.iter().map(|n| resolve(n)).collect::<Result<_, _>>()?)
+                }
                 Origin::Template(_, pieces) => Source::Template(
                     pieces
                         .iter()
@@ -119,6 +226,9 @@ impl Mapping {
                 ty: entry.ty,
                 source,
                 split: entry.split.clone(),
+                transforms: entry.transforms.clone(),
+                default: entry.default.clone(),
+                null_values: entry.null_values.clone(),
             };
             match entry.slot {
                 Slot::Contact => {
@@ -129,12 +239,7 @@ impl Mapping {
                 }
                 Slot::Employment => plan.employment.push(step),
                 Slot::Company => plan.company.push(step),
-                Slot::History(i) => {
-                    if plan.history.len() <= i {
-                        plan.history.resize_with(i + 1, Vec::new);
-                    }
-                    plan.history[i].push(step);
-                }
+                Slot::History(i) => history_at(&mut plan.history, i).steps.push(step),
             }
         }
         Ok(plan)
@@ -148,7 +253,7 @@ impl Mapping {
         input: &str,
     ) -> Result<Cell, MappingError> {
         let at = match columns {
-            Columns::Paths => At::Path(name.split('.').map(str::to_owned).collect()),
+            Columns::Paths => At::Path(split_path(name)),
             Columns::Header(header) => At::Index(self.column_index(header, name, line, input)?),
         };
         Ok(Cell {
@@ -157,6 +262,7 @@ impl Mapping {
         })
     }
 
+    /// The index of a column by its name; `Email#2` is the second column named `Email`.
     fn column_index(
         &self,
         header: &[String],
@@ -164,31 +270,66 @@ impl Mapping {
         line: usize,
         input: &str,
     ) -> Result<usize, MappingError> {
-        let found: Vec<usize> = header
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.as_str() == name)
-            .map(|(i, _)| i)
-            .collect();
+        let positions = |wanted: &str| -> Vec<usize> {
+            header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.as_str() == wanted)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let found = positions(name);
+        if let [index] = found.as_slice() {
+            return Ok(*index);
+        }
+        if let Some((base, nth)) = name.rsplit_once('#')
+            && let Ok(nth) = nth.parse::<usize>()
+            && found.is_empty()
+        {
+            let same = positions(base);
+            return match same.get(nth.wrapping_sub(1)) {
+                Some(index) => Ok(*index),
+                None => {
+                    let message = format!(
+                        "`{name}` asks for column `{base}` number {nth}, but the header of \
+                         {input} has {} of them",
+                        same.len()
+                    );
+                    Err(self.error(line, message, None))
+                }
+            };
+        }
         match found.as_slice() {
-            [index] => Ok(*index),
             [] => {
                 let message = format!("the column `{name}` is not in the header of {input}");
                 let hint = suggest(name, header.iter().map(String::as_str))
                     .or_else(|| Some(list_columns(header)));
                 Err(self.error(line, message, hint))
             }
-            [a, b, ..] => {
+            several => {
+                let places: Vec<String> = several.iter().map(|i| (i + 1).to_string()).collect();
                 let message = format!(
-                    "the column `{name}` appears more than once in the header of {input} \
-                     (columns {} and {})",
-                    a + 1,
-                    b + 1
+                    "the column `{name}` appears {} times in the header of {input} \
+                     (columns {})",
+                    several.len(),
+                    places.join(", ")
                 );
-                Err(self.error(line, message, None))
+                let hint = format!("write `{name}#1`, `{name}#2`, … to say which one");
+                Err(self.error(line, message, Some(hint)))
             }
         }
     }
+}
+
+fn history_at(history: &mut Vec<HistoryPlan>, index: usize) -> &mut HistoryPlan {
+    if history.len() <= index {
+        history.resize_with(index + 1, HistoryPlan::default);
+    }
+    &mut history[index]
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split('.').map(|s| s.trim().to_owned()).collect()
 }
 
 /// "the header's columns are `A`, `B`, …", for a hint.
@@ -208,116 +349,87 @@ fn list_columns(header: &[String]) -> String {
 impl Plan {
     /// Map one record to a body, or say why it cannot be sent.
     pub fn apply(&self, fields: &Fields) -> Result<Mapped, Invalid> {
-        if let Fields::Broken(reason) = fields {
-            return Err(Invalid {
-                key: String::new(),
-                reason: reason.clone(),
-            });
-        }
-        let key = match self.value(&self.contact[self.email], fields) {
-            Ok(Some(Typed::Text(email))) => email,
-            Ok(_) => {
-                let reason = format!(
-                    "contact.email is empty ({})",
-                    self.contact[self.email].about()
-                );
-                return Err(invalid(String::new(), reason));
+        let scope = match fields {
+            Fields::Csv(record) => Scope::Csv(record),
+            Fields::Json(value) => Scope::Json(value),
+            Fields::Broken { column, reason } => {
+                let column = column.map(|i| {
+                    self.header
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{}", i + 1))
+                });
+                let problem = Problem {
+                    field: None,
+                    column,
+                    value: None,
+                    reason: reason.clone(),
+                };
+                return Err(Invalid {
+                    key: String::new(),
+                    problem,
+                });
             }
-            Err(reason) => return Err(invalid(String::new(), reason)),
+        };
+        let email = &self.contact[self.email];
+        let key = match email.value(scope) {
+            Ok(Some(Typed::Text(email))) => email,
+            Ok(_) => return Err(email.invalid(String::new(), Fault::bare("is empty"))),
+            Err(fault) => return Err(email.invalid(String::new(), fault)),
         };
         let mut body = Vec::with_capacity(256);
-        self.write_body(fields, &mut body)
-            .map_err(|reason| invalid(key.clone(), reason))?;
+        self.write_body(scope, &mut body)
+            .map_err(|(step, fault)| step.invalid(key.clone(), fault))?;
         Ok(Mapped { body, key })
     }
 
-    fn write_body(&self, fields: &Fields, out: &mut Vec<u8>) -> Result<(), String> {
+    fn write_body<'p>(
+        &'p self,
+        scope: Scope<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), (&'p Step, Fault)> {
         out.push(b'{');
         let mut first = true;
-        self.write_table("contact", &self.contact, &[], fields, out, &mut first)?;
-        self.write_table(
-            "employment",
-            &self.employment,
-            &self.history,
-            fields,
-            out,
-            &mut first,
-        )?;
-        self.write_table("company", &self.company, &[], fields, out, &mut first)?;
+        write_table(out, &mut first, "contact", |out, first| {
+            write_fields(&self.contact, scope, out, first).map(drop)
+        })?;
+        write_table(out, &mut first, "employment", |out, first| {
+            write_fields(&self.employment, scope, out, first)?;
+            self.write_history(scope, out, first)
+        })?;
+        write_table(out, &mut first, "company", |out, first| {
+            write_fields(&self.company, scope, out, first).map(drop)
+        })?;
         out.push(b'}');
         Ok(())
     }
 
-    /// Write `"name":{…}` unless every field of the table is empty.
-    fn write_table(
-        &self,
-        name: &str,
-        steps: &[Step],
-        history: &[Vec<Step>],
-        fields: &Fields,
+    fn write_history<'p>(
+        &'p self,
+        scope: Scope<'_>,
         out: &mut Vec<u8>,
         first: &mut bool,
-    ) -> Result<(), String> {
-        let mark = out.len();
-        let was_first = *first;
-        write_key(out, first, name);
-        out.push(b'{');
-        let mut inner_first = true;
-        let _ = self.write_fields(steps, fields, out, &mut inner_first)?;
-        self.write_history(history, fields, out, &mut inner_first)?;
-        if inner_first {
-            out.truncate(mark);
-            *first = was_first;
-        } else {
-            out.push(b'}');
+    ) -> Result<(), (&'p Step, Fault)> {
+        if self.history.is_empty() {
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// Write the fields that have a value; returns whether one that is not a constant did.
-    fn write_fields(
-        &self,
-        steps: &[Step],
-        fields: &Fields,
-        out: &mut Vec<u8>,
-        first: &mut bool,
-    ) -> Result<bool, String> {
-        let mut filled = false;
-        for step in steps {
-            if let Some(value) = self.value(step, fields)? {
-                write_key(out, first, step.field);
-                write_typed(out, &value);
-                filled |= !matches!(step.source, Source::Constant(_));
-            }
-        }
-        Ok(filled)
-    }
-
-    fn write_history(
-        &self,
-        history: &[Vec<Step>],
-        fields: &Fields,
-        out: &mut Vec<u8>,
-        first: &mut bool,
-    ) -> Result<(), String> {
         let mark = out.len();
         let was_first = *first;
         write_key(out, first, "history");
         out.push(b'[');
         let mut any = false;
-        for entry in history {
-            let entry_mark = out.len();
-            if any {
-                out.push(b',');
-            }
-            out.push(b'{');
-            let mut entry_first = true;
-            let filled = self.write_fields(entry, fields, out, &mut entry_first)?;
-            if !filled {
-                out.truncate(entry_mark);
-            } else {
-                out.push(b'}');
-                any = true;
+        for history in &self.history {
+            match &history.each {
+                None => any |= write_entry(&history.steps, scope, out, any)?,
+                Some((path, limit)) => {
+                    let Scope::Json(root) = scope else { continue };
+                    let Raw::Json(Value::Array(items)) = walk(root, path) else {
+                        continue;
+                    };
+                    for item in items.iter().take(*limit) {
+                        any |= write_entry(&history.steps, Scope::Json(item), out, any)?;
+                    }
+                }
             }
         }
         if any {
@@ -328,155 +440,248 @@ impl Plan {
         }
         Ok(())
     }
+}
 
-    /// The typed value of one field for this record; `None` when it is empty.
-    fn value(&self, step: &Step, fields: &Fields) -> Result<Option<Typed>, String> {
-        let result = match &step.source {
-            Source::Constant(typed) => return Ok(Some(typed.clone())),
-            Source::Cell(cell) => typed(step, raw(cell, fields)),
-            Source::Template(parts) => render(parts, fields).and_then(|text| match text {
-                Some(text) => typed(step, Raw::Text(&text)),
-                None => Ok(None),
-            }),
-        };
-        result.map_err(|reason| format!("{}: {reason}", step.about()))
+/// Write `"name":{…}` unless nothing is written inside it.
+fn write_table<'p>(
+    out: &mut Vec<u8>,
+    first: &mut bool,
+    name: &str,
+    inner: impl FnOnce(&mut Vec<u8>, &mut bool) -> Result<(), (&'p Step, Fault)>,
+) -> Result<(), (&'p Step, Fault)> {
+    let mark = out.len();
+    let was_first = *first;
+    write_key(out, first, name);
+    out.push(b'{');
+    let mut inner_first = true;
+    inner(out, &mut inner_first)?;
+    if inner_first {
+        out.truncate(mark);
+        *first = was_first;
+    } else {
+        out.push(b'}');
     }
+    Ok(())
+}
+
+/// Write one history entry; returns whether it had anything in it.
+fn write_entry<'p>(
+    steps: &'p [Step],
+    scope: Scope<'_>,
+    out: &mut Vec<u8>,
+    after_another: bool,
+) -> Result<bool, (&'p Step, Fault)> {
+    let mark = out.len();
+    if after_another {
+        out.push(b',');
+    }
+    out.push(b'{');
+    let mut first = true;
+    if !write_fields(steps, scope, out, &mut first)? {
+        out.truncate(mark);
+        return Ok(false);
+    }
+    out.push(b'}');
+    Ok(true)
+}
+
+/// Write the fields that have a value; returns whether one that is not a constant did.
+fn write_fields<'p>(
+    steps: &'p [Step],
+    scope: Scope<'_>,
+    out: &mut Vec<u8>,
+    first: &mut bool,
+) -> Result<bool, (&'p Step, Fault)> {
+    let mut filled = false;
+    for step in steps {
+        if let Some(value) = step.value(scope).map_err(|fault| (step, fault))? {
+            write_key(out, first, step.field);
+            write_typed(out, &value);
+            filled |= !matches!(step.source, Source::Constant(_));
+        }
+    }
+    Ok(filled)
 }
 
 impl Step {
-    /// `contact.email (column `Email`)`, for messages.
-    fn about(&self) -> String {
-        match &self.source {
-            Source::Cell(cell) => format!("{} from column `{}`", self.target, cell.name),
-            Source::Template(_) => format!("{} from a template", self.target),
-            Source::Constant(_) => self.target.clone(),
+    /// The typed value of this field for one record; `None` when it is empty.
+    fn value(&self, scope: Scope<'_>) -> Result<Option<Typed>, Fault> {
+        let value = match &self.source {
+            Source::Constant(typed) => return Ok(Some(typed.clone())),
+            Source::Cell(cell) => self.typed(cell.raw(scope))?,
+            Source::FirstOf(cells) => {
+                let mut found = None;
+                for cell in cells {
+                    found = self.typed(cell.raw(scope))?;
+                    if found.is_some() {
+                        break;
+                    }
+                }
+                found
+            }
+            Source::Template(parts) => match self.render(parts, scope)? {
+                Some(text) => self.typed(Raw::Text(&text))?,
+                None => None,
+            },
+        };
+        match (value, &self.default) {
+            (None, Some(default)) => convert::from_text(self.ty, default)
+                .map(Some)
+                .map_err(|reason| Fault::new(default, reason)),
+            (value, _) => Ok(value),
         }
     }
-}
 
-fn invalid(key: String, reason: String) -> Invalid {
-    Invalid { key, reason }
-}
-
-fn raw<'a>(cell: &Cell, fields: &'a Fields) -> Raw<'a> {
-    match (&cell.at, fields) {
-        (At::Index(i), Fields::Csv(record)) => record.get(*i).map_or(Raw::Missing, Raw::Text),
-        (At::Path(path), Fields::Json(value)) => path
-            .iter()
-            .try_fold(value, |v, segment| match v {
-                Value::Object(map) => map.get(segment),
-                Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-                _ => None,
-            })
-            .map_or(Raw::Missing, Raw::Json),
-        _ => Raw::Missing,
+    fn invalid(&self, key: String, fault: Fault) -> Invalid {
+        let column = match &self.source {
+            Source::Cell(cell) => Some(cell.name.clone()),
+            Source::FirstOf(cells) => Some(
+                cells
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("`, `"),
+            ),
+            Source::Template(_) | Source::Constant(_) => None,
+        };
+        let problem = Problem {
+            field: Some(self.target.clone()),
+            column,
+            value: fault.value,
+            reason: fault.reason,
+        };
+        Invalid { key, problem }
     }
-}
 
-/// Convert what was found to the step's type.
-fn typed(step: &Step, raw: Raw<'_>) -> Result<Option<Typed>, String> {
-    match raw {
-        Raw::Missing | Raw::Json(Value::Null) => Ok(None),
-        Raw::Text(text) => from_text(step, text.trim()),
-        Raw::Json(Value::String(text)) => from_text(step, text.trim()),
-        Raw::Json(Value::Number(n)) => from_number(step.ty, n),
-        Raw::Json(Value::Bool(b)) => match step.ty {
-            FieldType::Bool => Ok(Some(Typed::Bool(*b))),
-            _ => from_text(step, if *b { "true" } else { "false" }),
-        },
-        Raw::Json(Value::Array(items)) if step.ty == FieldType::TextList => {
-            let list: Vec<String> = items
+    fn is_null(&self, text: &str) -> bool {
+        text.is_empty()
+            || self
+                .null_values
                 .iter()
-                .map(|item| scalar_text(item).map(|t| t.trim().to_owned()))
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter(|t| !t.is_empty())
-                .collect();
-            Ok((!list.is_empty()).then_some(Typed::List(list)))
+                .any(|n| n.eq_ignore_ascii_case(text))
+    }
+
+    /// Convert what was found to the field's type.
+    fn typed(&self, raw: Raw<'_>) -> Result<Option<Typed>, Fault> {
+        let keeps_json_type = self.transforms.is_empty();
+        match raw {
+            Raw::Missing | Raw::Json(Value::Null) => Ok(None),
+            Raw::Text(text) => self.read_text(text.trim()),
+            Raw::Json(Value::String(text)) => self.read_text(text.trim()),
+            Raw::Json(Value::Number(n)) if keeps_json_type => from_number(self.ty, n),
+            Raw::Json(Value::Bool(b)) if keeps_json_type && self.ty == FieldType::Bool => {
+                Ok(Some(Typed::Bool(*b)))
+            }
+            Raw::Json(Value::Number(n)) => self.read_text(&n.to_string()),
+            Raw::Json(Value::Bool(b)) => self.read_text(if *b { "true" } else { "false" }),
+            Raw::Json(Value::Array(items)) if self.ty == FieldType::TextList => {
+                let mut list = Vec::new();
+                for item in items {
+                    let text = scalar_text(item).map_err(Fault::bare)?;
+                    if let Some(item) = self.item(text.trim())? {
+                        list.push(item);
+                    }
+                }
+                Ok((!list.is_empty()).then_some(Typed::List(list)))
+            }
+            Raw::Json(Value::Array(_)) => Err(Fault::bare(format!(
+                "is a list, but the field takes {}",
+                self.ty.describe()
+            ))),
+            Raw::Json(Value::Object(_)) => Err(Fault::bare(format!(
+                "is an object, but the field takes {}",
+                self.ty.describe()
+            ))),
         }
-        Raw::Json(Value::Array(_)) => Err(format!("expected {}, found a list", step.ty.describe())),
-        Raw::Json(Value::Object(_)) => {
-            Err(format!("expected {}, found an object", step.ty.describe()))
+    }
+
+    fn read_text(&self, text: &str) -> Result<Option<Typed>, Fault> {
+        if self.is_null(text) {
+            return Ok(None);
         }
+        match (&self.split, self.ty) {
+            (Some(separator), FieldType::TextList) => {
+                let mut list = Vec::new();
+                for part in text.split(separator.as_str()) {
+                    if let Some(item) = self.item(part.trim())? {
+                        list.push(item);
+                    }
+                }
+                Ok((!list.is_empty()).then_some(Typed::List(list)))
+            }
+            _ => {
+                let text = self.transform(text)?;
+                if text.is_empty() {
+                    return Ok(None);
+                }
+                convert::from_text(self.ty, &text)
+                    .map(Some)
+                    .map_err(|reason| Fault::new(&text, reason))
+            }
+        }
+    }
+
+    /// One item of a list field.
+    fn item(&self, text: &str) -> Result<Option<String>, Fault> {
+        if self.is_null(text) {
+            return Ok(None);
+        }
+        let text = self.transform(text)?;
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    fn transform(&self, text: &str) -> Result<String, Fault> {
+        let mut text = text.to_owned();
+        for transform in &self.transforms {
+            text = transform
+                .apply(&text)
+                .map_err(|reason| Fault::new(&text, reason))?
+                .trim()
+                .to_owned();
+        }
+        Ok(text)
+    }
+
+    /// Fill a template; `None` when every column in it is empty.
+    fn render(&self, parts: &[Part], scope: Scope<'_>) -> Result<Option<String>, Fault> {
+        let mut texts: Vec<&str> = vec![""];
+        let mut values: Vec<String> = Vec::new();
+        for part in parts {
+            match part {
+                Part::Text(text) => {
+                    if let Some(last) = texts.last_mut() {
+                        *last = text;
+                    }
+                }
+                Part::Cell(cell) => {
+                    let text = match cell.raw(scope) {
+                        Raw::Missing => String::new(),
+                        Raw::Text(t) => t.trim().to_owned(),
+                        Raw::Json(v) => scalar_text(v)
+                            .map_err(|e| Fault::bare(format!("column `{}` {e}", cell.name)))?
+                            .trim()
+                            .to_owned(),
+                    };
+                    values.push(if self.is_null(&text) {
+                        String::new()
+                    } else {
+                        text
+                    });
+                    texts.push("");
+                }
+            }
+        }
+        Ok(fill(&texts, &values))
     }
 }
 
-fn from_text(step: &Step, text: &str) -> Result<Option<Typed>, String> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match (&step.split, step.ty) {
-        (Some(separator), FieldType::TextList) => {
-            let list: Vec<String> = text
-                .split(separator.as_str())
-                .map(str::trim)
-                .filter(|part| !part.is_empty())
-                .map(str::to_owned)
-                .collect();
-            Ok((!list.is_empty()).then_some(Typed::List(list)))
-        }
-        _ => convert::from_text(step.ty, text).map(Some),
-    }
-}
-
-fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed>, String> {
-    let whole = n.as_u64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(53))
-            .map(|f| f as u64)
-    });
-    match (ty, whole) {
-        (FieldType::Integer, Some(w)) => Ok(Some(Typed::Integer(w))),
-        (FieldType::Digits, Some(w)) => Ok(Some(Typed::Text(w.to_string()))),
-        (FieldType::Integer | FieldType::Digits, None) => {
-            Err(format!("`{n}` is not a whole number"))
-        }
-        _ => convert::from_text(ty, &n.to_string()).map(Some),
-    }
-}
-
-/// A JSON scalar as text, for templates and lists.
-fn scalar_text(value: &Value) -> Result<String, String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Ok(String::new()),
-        Value::Array(_) => Err("expected a single value, found a list".into()),
-        Value::Object(_) => Err("expected a single value, found an object".into()),
-    }
-}
-
-/// Fill a template; `None` when every column in it is empty.
+/// Put a template's filled columns together. `texts` has one more item than `values`: the
+/// text before, between and after them.
 ///
 /// Text around an empty column goes with it, so that `"{City}, {Country}"` gives `Chile`
 /// rather than `, Chile`: the text before the first column and after the last belong to
 /// them, and the text between two columns is kept only when something filled follows it
 /// (but for a closing bracket or quote, which stays with the column before it).
-fn render(parts: &[Part], fields: &Fields) -> Result<Option<String>, String> {
-    let mut texts: Vec<&str> = vec![""];
-    let mut values: Vec<String> = Vec::new();
-    for part in parts {
-        match part {
-            Part::Text(text) => *texts.last_mut().unwrap_or(&mut "") = text,
-            Part::Cell(cell) => {
-                let value = match raw(cell, fields) {
-                    Raw::Missing => String::new(),
-                    Raw::Text(t) => t.trim().to_owned(),
-                    Raw::Json(v) => scalar_text(v)
-                        .map_err(|e| format!("column `{}`: {e}", cell.name))?
-                        .trim()
-                        .to_owned(),
-                };
-                values.push(value);
-                texts.push("");
-            }
-        }
-    }
-    Ok(fill(&texts, &values))
-}
-
-/// `texts` has one more item than `values`: the text before, between and after them.
 fn fill(texts: &[&str], values: &[String]) -> Option<String> {
     let filled: Vec<usize> = (0..values.len())
         .filter(|&i| !values[i].is_empty())
@@ -496,7 +701,6 @@ fn fill(texts: &[&str], values: &[String]) -> Option<String> {
     if last == values.len() - 1 {
         out.push_str(texts[values.len()]);
     } else {
-        // A closing bracket or quote right after the last filled column belongs to it.
         let after = texts[last + 1];
         let closing = after
             .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
@@ -505,6 +709,66 @@ fn fill(texts: &[&str], values: &[String]) -> Option<String> {
     }
     let out = out.trim();
     (!out.is_empty()).then(|| out.to_owned())
+}
+
+impl Cell {
+    fn raw<'a>(&self, scope: Scope<'a>) -> Raw<'a> {
+        match (&self.at, scope) {
+            (At::Index(i), Scope::Csv(record)) => record.get(*i).map_or(Raw::Missing, Raw::Text),
+            (At::Path(path), Scope::Json(value)) => walk(value, path),
+            _ => Raw::Missing,
+        }
+    }
+}
+
+fn walk<'a>(value: &'a Value, path: &[String]) -> Raw<'a> {
+    path.iter()
+        .try_fold(value, |v, segment| match v {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
+        .map_or(Raw::Missing, Raw::Json)
+}
+
+fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed>, Fault> {
+    let whole = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(53))
+            .map(|f| f as u64)
+    });
+    let text = n.to_string();
+    match (ty, whole) {
+        (FieldType::Integer, Some(w)) => Ok(Some(Typed::Integer(w))),
+        (FieldType::Digits, Some(w)) => Ok(Some(Typed::Text(w.to_string()))),
+        (FieldType::Integer | FieldType::Digits, None) => {
+            Err(Fault::new(&text, "is not a whole number"))
+        }
+        _ => convert::from_text(ty, &text)
+            .map(Some)
+            .map_err(|reason| Fault::new(&text, reason)),
+    }
+}
+
+/// A JSON scalar as text, for templates and lists.
+fn scalar_text(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Array(_) => Err("is a list where a single value was expected".into()),
+        Value::Object(_) => Err("is an object where a single value was expected".into()),
+    }
+}
+
+/// A value for a message: at most 60 characters.
+fn shorten(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
 }
 
 fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {

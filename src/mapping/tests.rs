@@ -132,10 +132,10 @@ fn rows_that_cannot_be_mapped_say_why() {
     ];
     for (cells, expected) in cases {
         let err = plan.apply(&row(&cells)).unwrap_err();
+        let message = err.problem.to_string();
         assert!(
-            err.reason.contains(expected),
-            "{} does not contain {expected}",
-            err.reason
+            message.contains(expected),
+            "{message} does not contain {expected}"
         );
     }
 }
@@ -298,5 +298,160 @@ fn a_field_in_the_wrong_table_says_where_it_belongs() {
         err.hint.as_deref(),
         Some("`title` is a field of [employment]"),
         "{err}"
+    );
+}
+
+#[test]
+fn transforms_reshape_values_in_order() {
+    let mapping = Mapping::parse(
+        r#"
+null_values = ["N/A", "-"]
+
+[contact]
+email = { column = "Email", transform = "lower" }
+website = { column = "Site", transform = "domain" }
+linkedInHandle = { column = "LinkedIn", transform = "handle" }
+name = { first_of = ["Full", "First"], transform = "title" }
+
+[employment]
+seniority = { column = "Level", transform = "map" }
+
+[[employment.history]]
+start = { column = "Since", date = "%m/%d/%Y" }
+organization = { column = "Org", default = "Self-employed" }
+
+[company]
+employeesCount = { column = "Size", transform = "number" }
+tags = { column = "Tags", split = "|", transform = ["lower", "title"] }
+industries = { column = "Industry", map = { saas = "Software", default = "Other" } }
+"#,
+        "m.toml",
+    )
+    .unwrap();
+    let columns = [
+        "Email", "Site", "LinkedIn", "Full", "First", "Level", "Since", "Org", "Size", "Tags",
+        "Industry",
+    ];
+    let plan = mapping.compile(&header(&columns), "in.csv").unwrap();
+    let fields = row(&[
+        "Jane@ACME.com",
+        "https://www.acme.com/about",
+        "https://www.linkedin.com/in/jane-doe/",
+        "N/A",
+        "jANE",
+        "vp",
+        "03/15/2021",
+        "-",
+        "51-200",
+        "big deal| ACME |-",
+        "SaaS",
+    ]);
+    assert_eq!(
+        body(&plan, &fields),
+        serde_json::json!({
+            "contact": {
+                "email": "jane@acme.com",
+                "website": "acme.com",
+                "linkedInHandle": "jane-doe",
+                "name": "Jane"
+            },
+            "employment": {
+                "seniority": "EXECUTIVE",
+                "history": [{"start": "2021-03", "organization": "Self-employed"}]
+            },
+            "company": {"employeesCount": 51, "tags": ["Big Deal", "Acme"], "industries": ["Software"]}
+        })
+    );
+}
+
+#[test]
+fn a_transform_that_fails_stops_the_row() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"E\"\n[[employment.history]]\nstart = { column = \"D\", date = \"%m/%d/%Y\" }\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping.compile(&header(&["E", "D"]), "in.csv").unwrap();
+    let err = plan.apply(&row(&["a@b.co", "26/10/1945"])).unwrap_err();
+    assert_eq!(
+        err.problem.to_string(),
+        "employment.history.start from column `D`: `26/10/1945` is not a date written `%m/%d/%Y`"
+    );
+}
+
+#[test]
+fn transforms_that_do_not_fit_the_field_are_refused() {
+    let cases = [
+        (
+            "[company]\nemployeesCount = { column = \"N\", transform = \"domain\" }",
+            "does not fit",
+        ),
+        (
+            "name = { column = \"N\", transform = \"number\" }",
+            "does not fit",
+        ),
+        (
+            "name = { column = \"N\", transform = \"domian\" }",
+            "did you mean `domain`?",
+        ),
+        (
+            "name = { column = \"N\", transform = \"map\" }",
+            "needs a table",
+        ),
+        (
+            "name = { column = \"N\", date = \"someday\" }",
+            "not a date format",
+        ),
+    ];
+    for (entry, expected) in cases {
+        let err = load_error(&format!("[contact]\nemail = \"E\"\n{entry}\n"));
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(err.line.is_some(), "{err}");
+    }
+}
+
+#[test]
+fn a_duplicated_column_is_told_apart_by_position() {
+    let columns = header(&["Email", "Phone", "Email"]);
+    let err = Mapping::parse("[contact]\nemail = \"Email\"\n", "m.toml")
+        .unwrap()
+        .compile(&columns, "in.csv")
+        .unwrap_err();
+    assert!(err.message.contains("appears 2 times"), "{err}");
+    assert!(
+        err.hint.as_deref().unwrap_or_default().contains("Email#2"),
+        "{err}"
+    );
+    let plan = Mapping::parse("[contact]\nemail = \"Email#2\"\n", "m.toml")
+        .unwrap()
+        .compile(&columns, "in.csv")
+        .unwrap();
+    assert_eq!(
+        body(&plan, &row(&["old@x.co", "1", "new@x.co"])),
+        serde_json::json!({"contact": {"email": "new@x.co"}})
+    );
+}
+
+#[test]
+fn each_builds_history_from_a_json_array() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"email\"\n[[employment.history]]\neach = \"jobs\"\nlimit = 2\n\
+         organization = \"company.name\"\ntitle = \"title\"\ncurrent = \"current\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping.compile(&Columns::Paths, "in.jsonl").unwrap();
+    let record = serde_json::json!({
+        "email": "a@b.co",
+        "jobs": [
+            {"company": {"name": "Acme"}, "title": "CTO", "current": true},
+            {"company": {"name": ""}, "title": null},
+            {"company": {"name": "Initech"}, "title": "Dev", "current": false},
+            {"company": {"name": "Too many"}}
+        ]
+    });
+    assert_eq!(
+        body(&plan, &Fields::Json(record))["employment"]["history"],
+        serde_json::json!([{"organization": "Acme", "title": "CTO", "current": true}])
     );
 }
