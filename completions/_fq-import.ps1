@@ -26,28 +26,73 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Map every row without sending and list every problem, grouped by kind')
+            [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'fq-import;import' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]')
+            [CompletionResult]::new('--skip-lines', '--skip-lines', [CompletionResultType]::ParameterName, 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
             [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'How many requests may be in flight at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many requests may be in flight at once')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long one request may take, e.g. 500ms, 30s, 5m')
             [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error')
             [CompletionResult]::new('--retry-delay', '--retry-delay', [CompletionResultType]::ParameterName, 'The first retry''s delay; each later one doubles it, with jitter')
-            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Start a local stand-in of the webhook on a free loopback port and import into it')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Map and check every row without sending; the bodies go to stdout as JSON lines')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'fq-import;check' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]')
+            [CompletionResult]::new('--skip-lines', '--skip-lines', [CompletionResultType]::ParameterName, 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
+            [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
+            [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'Show the first N bodies beside the rows they come from')
+            [CompletionResult]::new('--examples', '--examples', [CompletionResultType]::ParameterName, 'How many rows to show for each kind of problem')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'fq-import;mapping' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Suggest a mapping for an input from its header, written to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;mapping;init' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]')
+            [CompletionResult]::new('--skip-lines', '--skip-lines', [CompletionResultType]::ParameterName, 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]')
+            [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'fq-import;mapping;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Suggest a mapping for an input from its header, written to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;mapping;help;init' {
+            break
+        }
+        'fq-import;mapping;help;help' {
             break
         }
         'fq-import;mock' {
@@ -68,12 +113,24 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
         }
         'fq-import;help' {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Map every row without sending and list every problem, grouped by kind')
+            [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'fq-import;help;import' {
+            break
+        }
+        'fq-import;help;check' {
+            break
+        }
+        'fq-import;help;mapping' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Suggest a mapping for an input from its header, written to stdout')
+            break
+        }
+        'fq-import;help;mapping;init' {
             break
         }
         'fq-import;help;mock' {

@@ -16,6 +16,9 @@ _fq__import() {
             ",$1")
                 cmd="fq__import"
                 ;;
+            fq__import,check)
+                cmd="fq__import__subcmd__check"
+                ;;
             fq__import,completions)
                 cmd="fq__import__subcmd__completions"
                 ;;
@@ -25,8 +28,14 @@ _fq__import() {
             fq__import,import)
                 cmd="fq__import__subcmd__import"
                 ;;
+            fq__import,mapping)
+                cmd="fq__import__subcmd__mapping"
+                ;;
             fq__import,mock)
                 cmd="fq__import__subcmd__mock"
+                ;;
+            fq__import__subcmd__help,check)
+                cmd="fq__import__subcmd__help__subcmd__check"
                 ;;
             fq__import__subcmd__help,completions)
                 cmd="fq__import__subcmd__help__subcmd__completions"
@@ -37,8 +46,26 @@ _fq__import() {
             fq__import__subcmd__help,import)
                 cmd="fq__import__subcmd__help__subcmd__import"
                 ;;
+            fq__import__subcmd__help,mapping)
+                cmd="fq__import__subcmd__help__subcmd__mapping"
+                ;;
             fq__import__subcmd__help,mock)
                 cmd="fq__import__subcmd__help__subcmd__mock"
+                ;;
+            fq__import__subcmd__help__subcmd__mapping,init)
+                cmd="fq__import__subcmd__help__subcmd__mapping__subcmd__init"
+                ;;
+            fq__import__subcmd__mapping,help)
+                cmd="fq__import__subcmd__mapping__subcmd__help"
+                ;;
+            fq__import__subcmd__mapping,init)
+                cmd="fq__import__subcmd__mapping__subcmd__init"
+                ;;
+            fq__import__subcmd__mapping__subcmd__help,help)
+                cmd="fq__import__subcmd__mapping__subcmd__help__subcmd__help"
+                ;;
+            fq__import__subcmd__mapping__subcmd__help,init)
+                cmd="fq__import__subcmd__mapping__subcmd__help__subcmd__init"
                 ;;
             *)
                 ;;
@@ -47,12 +74,58 @@ _fq__import() {
 
     case "${cmd}" in
         fq__import)
-            opts="-h -V --help --version import mock completions help"
+            opts="-h -V --help --version import check mapping mock completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__check)
+            opts="-m -h --format --delimiter --skip-lines --encoding --mapping --preview --examples --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mapping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --preview)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --examples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -75,8 +148,22 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__help)
-            opts="import mock completions help"
+            opts="import check mapping mock completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -130,6 +217,34 @@ _fq__import() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fq__subcmd__import__subcmd__help__subcmd__mapping)
+            opts="init"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__help__subcmd__mapping__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fq__subcmd__import__subcmd__help__subcmd__mock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -145,12 +260,28 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -h --mapping --url --sandbox --dry-run --format --report --concurrency --timeout --max-retries --retry-delay --quiet --help"
+            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --report --concurrency --timeout --max-retries --retry-delay --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --mapping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -161,10 +292,6 @@ _fq__import() {
                     ;;
                 --url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
                     return 0
                     ;;
                 --report)
@@ -188,6 +315,92 @@ _fq__import() {
                     return 0
                     ;;
                 --retry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__mapping)
+            opts="-h --help init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__mapping__subcmd__help)
+            opts="init help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__mapping__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__mapping__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__mapping__subcmd__init)
+            opts="-h --format --delimiter --skip-lines --encoding --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

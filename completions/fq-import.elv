@@ -23,27 +23,66 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
+            cand check 'Map every row without sending and list every problem, grouped by kind'
+            cand mapping 'Work with mapping files'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'fq-import;import'= {
+            cand --format 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]'
+            cand --delimiter 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]'
+            cand --skip-lines 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]'
+            cand --encoding 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]'
             cand -m 'The mapping file (TOML) that turns a row into the webhook''s body'
             cand --mapping 'The mapping file (TOML) that turns a row into the webhook''s body'
             cand --url 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}'
-            cand --format 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]'
             cand --report 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]'
             cand -c 'How many requests may be in flight at once'
             cand --concurrency 'How many requests may be in flight at once'
             cand --timeout 'How long one request may take, e.g. 500ms, 30s, 5m'
             cand --max-retries 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error'
             cand --retry-delay 'The first retry''s delay; each later one doubles it, with jitter'
-            cand --sandbox 'Start a local stand-in of the webhook on a free loopback port and import into it'
+            cand --sandbox 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
             cand --dry-run 'Map and check every row without sending; the bodies go to stdout as JSON lines'
             cand -q 'Print nothing but errors: no progress, no summary'
             cand --quiet 'Print nothing but errors: no progress, no summary'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'fq-import;check'= {
+            cand --format 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]'
+            cand --delimiter 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]'
+            cand --skip-lines 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]'
+            cand --encoding 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]'
+            cand -m 'The mapping file (TOML) that turns a row into the webhook''s body'
+            cand --mapping 'The mapping file (TOML) that turns a row into the webhook''s body'
+            cand --preview 'Show the first N bodies beside the rows they come from'
+            cand --examples 'How many rows to show for each kind of problem'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'fq-import;mapping'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand init 'Suggest a mapping for an input from its header, written to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;mapping;init'= {
+            cand --format 'The input''s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]'
+            cand --delimiter 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]'
+            cand --skip-lines 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]'
+            cand --encoding 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'fq-import;mapping;help'= {
+            cand init 'Suggest a mapping for an input from its header, written to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;mapping;help;init'= {
+        }
+        &'fq-import;mapping;help;help'= {
         }
         &'fq-import;mock'= {
             cand --listen 'The address to listen on; port 0 picks a free port'
@@ -61,11 +100,20 @@ set edit:completion:arg-completer[fq-import] = {|@words|
         }
         &'fq-import;help'= {
             cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
+            cand check 'Map every row without sending and list every problem, grouped by kind'
+            cand mapping 'Work with mapping files'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'fq-import;help;import'= {
+        }
+        &'fq-import;help;check'= {
+        }
+        &'fq-import;help;mapping'= {
+            cand init 'Suggest a mapping for an input from its header, written to stdout'
+        }
+        &'fq-import;help;mapping;init'= {
         }
         &'fq-import;help;mock'= {
         }

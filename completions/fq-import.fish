@@ -27,23 +27,53 @@ end
 complete -c fq-import -n "__fish_fq_import_needs_command" -s h -l help -d 'Print help'
 complete -c fq-import -n "__fish_fq_import_needs_command" -s V -l version -d 'Print version'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mapping" -d 'Work with mapping files'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'
+tsv\t'Tab-separated values with a header row'
+jsonl\t'One JSON object per line'
+json\t'JSON lines, a top-level array of objects, or one document, told apart by content'"
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}' -r
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]' -r -f -a "csv\t'Comma-separated values with a header row'
-tsv\t'Tab-separated values with a header row'
-jsonl\t'One JSON object per line'"
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l report -d 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l timeout -d 'How long one request may take, e.g. 500ms, 30s, 5m' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retries -d 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-delay -d 'The first retry\'s delay; each later one doubles it, with jitter' -r
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s q -l quiet -d 'Print nothing but errors: no progress, no summary'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'
+tsv\t'Tab-separated values with a header row'
+jsonl\t'One JSON object per line'
+json\t'JSON lines, a top-level array of objects, or one document, told apart by content'"
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l preview -d 'Show the first N bodies beside the rows they come from' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l examples -d 'How many rows to show for each kind of problem' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'
+tsv\t'Tab-separated values with a header row'
+jsonl\t'One JSON object per line'
+json\t'JSON lines, a top-level array of objects, or one document, told apart by content'"
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l listen -d 'The address to listen on; port 0 picks a free port' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l record -d 'Append every accepted body to this file as a JSON line' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l fail-rate -d 'The share of requests, from 0 to 1, that get a 500' -r
@@ -52,7 +82,10 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l latency -d 
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l hash -d 'Accept only this hash in the URL; any other gets 404. [default: any hash]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -s h -l help -d 'Print help'
 complete -c fq-import -n "__fish_fq_import_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import mock completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "mapping" -d 'Work with mapping files'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from mapping" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'

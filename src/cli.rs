@@ -42,6 +42,12 @@ pub enum Command {
     /// Map every row of a CSV or JSONL file and send it to the import webhook.
     #[command(after_help = format!("{IMPORT_EXAMPLES}\n\n{EXIT_CODES}"))]
     Import(ImportArgs),
+    /// Map every row without sending and list every problem, grouped by kind.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// Work with mapping files.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
     /// Run a local stand-in of the import webhook, for rehearsals and tests.
     Mock(MockArgs),
     /// Print a shell completion script to stdout.
@@ -51,6 +57,24 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Suggest a mapping for an input from its header, written to stdout.
+    #[command(after_help = INIT_HELP)]
+    Init(InputArgs),
+}
+
+const CHECK_HELP: &str = "\
+Exit codes:
+  0  every row maps to a valid body
+  1  some rows have problems (listed)
+  2  usage or configuration error, such as a mistake in the mapping";
+
+const INIT_HELP: &str = "\
+Example:
+  fq-import mapping init contacts.csv > contacts.toml
+  fq-import check contacts.csv --mapping contacts.toml";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Comma-separated values with a header row.
@@ -59,13 +83,59 @@ pub enum Format {
     Tsv,
     /// One JSON object per line.
     Jsonl,
+    /// JSON lines, a top-level array of objects, or one document, told apart by content.
+    Json,
+}
+
+/// Where the rows come from and how to read them.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The file to read, or `-` for standard input; a `.gz` file is read through gzip.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+
+    /// The input's format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// The CSV delimiter: a character, or tab, comma, semicolon, pipe.
+    /// [default: found from the header line]
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub delimiter: Option<u8>,
+
+    /// Skip this many lines before the header. [default: lines of notes before the header
+    /// are found and skipped]
+    #[arg(long, value_name = "N")]
+    pub skip_lines: Option<usize>,
+
+    /// The input's encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis…
+    /// [default: UTF-8, or what a BOM says]
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The mapping file (TOML) that turns a row into the webhook's body.
+    #[arg(short, long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+
+    /// Show the first N bodies beside the rows they come from.
+    #[arg(long, value_name = "N")]
+    pub preview: Option<usize>,
+
+    /// How many rows to show for each kind of problem.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub examples: usize,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import, or `-` for standard input.
-    #[arg(value_name = "INPUT")]
-    pub input: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// The mapping file (TOML) that turns a row into the webhook's body.
     #[arg(short, long, value_name = "FILE")]
@@ -81,16 +151,13 @@ pub struct ImportArgs {
     pub url: Option<String>,
 
     /// Start a local stand-in of the webhook on a free loopback port and import into it.
-    #[arg(long, conflicts_with = "url")]
+    /// The stand-in is used even when FQ_WEBHOOK_URL is set.
+    #[arg(long)]
     pub sandbox: bool,
 
     /// Map and check every row without sending; the bodies go to stdout as JSON lines.
     #[arg(long, conflicts_with = "sandbox")]
     pub dry_run: bool,
-
-    /// The input's format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson]
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
 
     /// Where to write the report; JSON lines when the name ends in .jsonl.
     /// [default: <INPUT>.report.csv]
@@ -143,6 +210,18 @@ pub struct MockArgs {
     /// Accept only this hash in the URL; any other gets 404. [default: any hash]
     #[arg(long, value_name = "HASH")]
     pub hash: Option<String>,
+}
+
+/// Parse a delimiter: one ASCII character, or its name.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
+        _ => Err("write one character, or tab, comma, semicolon, pipe".to_owned()),
+    }
 }
 
 /// Parse a duration written like `500ms`, `30s` or `5m`.

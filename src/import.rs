@@ -41,7 +41,17 @@ pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
 
 async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
     let mapping = Mapping::load(&settings.mapping).or_usage()?;
-    let input = Input::open(&settings.source, settings.format).or_usage()?;
+    let input = Input::open(
+        &settings.input.source,
+        settings.input.format,
+        &settings.input.dialect,
+    )
+    .or_usage()?;
+    if !settings.quiet {
+        for note in input.notes() {
+            eprintln!("fq-import: note: {}: {note}", input.label());
+        }
+    }
     let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
     let counts = Arc::new(Counts::default());
     let report = Report::create(
@@ -132,7 +142,10 @@ async fn pipeline(
         let (results, stop) = (results_tx.clone(), Arc::clone(&stop));
         thread::spawn(move || map(&plan, records_rx, jobs_tx, results, &stop))
     };
-    let writer = thread::spawn(move || report.write_all(results_rx));
+    let writer = {
+        let stop = Arc::clone(&stop);
+        thread::spawn(move || report.write_all(results_rx, &stop))
+    };
     match sender {
         Some(sender) => send::dispatch(sender, jobs_rx, results_tx, counts, stop).await,
         None => {
@@ -171,9 +184,12 @@ fn map(
     while let Some(record) = records.blocking_recv() {
         let (row, line) = (record.row, record.line);
         let sent = match plan.apply(&record.fields) {
-            _ if stop.is_stopped() => results
-                .blocking_send(RowResult::new(row, line, String::new(), Outcome::Pending))
-                .is_ok(),
+            mapped if stop.is_stopped() => {
+                let key = mapped.map_or_else(|invalid| invalid.key, |mapped| mapped.key);
+                results
+                    .blocking_send(RowResult::new(row, line, key, Outcome::Pending))
+                    .is_ok()
+            }
             Ok(mapped) => {
                 let body = Bytes::from(mapped.body);
                 jobs.blocking_send(Job {
@@ -202,25 +218,28 @@ fn print_bodies(mut jobs: mpsc::Receiver<Job>, results: mpsc::Sender<RowResult>,
     while let Some(job) = jobs.blocking_recv() {
         let outcome = if stop.is_stopped() {
             Outcome::Pending
-        } else if out
-            .write_all(&job.body)
-            .and_then(|()| out.write_all(b"\n"))
-            .is_err()
-        {
-            // stdout was closed, as by `| head`: stop quietly.
-            stop.halt(Halt::OutputClosed);
+        } else if let Err(error) = out.write_all(&job.body).and_then(|()| out.write_all(b"\n")) {
+            stop.halt(output_failed(&error));
             Outcome::Pending
         } else {
             Outcome::Ready
         };
-        if results
-            .blocking_send(RowResult::new(job.row, job.line, job.key, outcome))
-            .is_err()
-        {
+        let result = RowResult::new(job.row, job.line, job.key, outcome);
+        if results.blocking_send(result).is_err() {
             return;
         }
     }
-    let _ = out.flush();
+    if let Err(error) = out.flush() {
+        stop.halt(output_failed(&error));
+    }
+}
+
+/// A closed pipe, as after `| head`, stops quietly; any other write error is fatal.
+fn output_failed(error: &std::io::Error) -> Halt {
+    match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Halt::OutputClosed,
+        _ => Halt::WriteFailed(format!("cannot write the bodies to stdout: {error}")),
+    }
 }
 
 fn join<T>(handle: thread::JoinHandle<T>, stage: &str) -> Result<T, Fatal> {
@@ -235,7 +254,7 @@ fn watch_for_interrupt(stop: Arc<Stop>) -> Arc<std::sync::atomic::AtomicBool> {
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if interrupt().await.is_ok() {
             flag.store(true, Ordering::Relaxed);
             stop.interrupt();
         }
@@ -243,8 +262,26 @@ fn watch_for_interrupt(stop: Arc<Stop>) -> Arc<std::sync::atomic::AtomicBool> {
     interrupted
 }
 
+/// Wait for Ctrl-C, or for SIGTERM where there is one.
+async fn interrupt() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
+}
+
 /// The exit code for a run that went to its end.
 fn conclude(counts: &Counts, halt: Option<Halt>, settings: &ImportSettings) -> Result<Exit, Fatal> {
+    if let Some(Halt::WriteFailed(message)) = halt {
+        return Err(anyhow!("{message}; stopped sending")).or_abort();
+    }
     if let Some(Halt::NotFound(message)) = halt {
         return Err(anyhow!(
             "{message}; stopped sending, since every row would fail\n  \
@@ -255,7 +292,7 @@ fn conclude(counts: &Counts, halt: Option<Halt>, settings: &ImportSettings) -> R
     if counts.read.load(Ordering::Relaxed) == 0 {
         return Err(anyhow!(
             "{} holds no rows: nothing to import",
-            settings.source.label()
+            settings.input.source.label()
         ))
         .or_usage();
     }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod exit;
 pub mod import;
 pub mod input;
+pub mod inspect;
 pub mod mapping;
 pub mod mock;
 pub mod progress;

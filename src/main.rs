@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use fq_import::cli::{self, Cli, Command};
+use fq_import::cli::{self, Cli, Command, MappingCommand};
 use fq_import::exit::{Exit, Fatal};
-use fq_import::{import, mock};
+use fq_import::{import, inspect, mock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,6 +21,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<Exit, Fatal> {
     match cli.command {
         Command::Import(args) => import::run(args),
+        Command::Check(args) => inspect::check(args),
+        Command::Mapping(MappingCommand::Init(args)) => inspect::init(args),
         Command::Mock(args) => mock::run(args),
         Command::Completions { shell } => cli::completions(shell),
     }

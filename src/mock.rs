@@ -276,6 +276,7 @@ pub fn run(args: crate::cli::MockArgs) -> Result<crate::exit::Exit, crate::exit:
     if args.throttle == Some(0) {
         return Err(anyhow::anyhow!("--throttle must be at least 1")).or_usage();
     }
+    let hash = args.hash.clone();
     let config = MockConfig {
         record: args.record,
         fail_rate: args.fail_rate,
@@ -290,7 +291,7 @@ pub fn run(args: crate::cli::MockArgs) -> Result<crate::exit::Exit, crate::exit:
         let _ = std::io::stdout().flush();
         eprintln!(
             "fq-import: mock: listening; import into {}",
-            running.webhook_url("imp_local", "local")
+            running.webhook_url("imp_local", hash.as_deref().unwrap_or("local"))
         );
         tokio::signal::ctrl_c().await.or_abort()?;
         Ok(Exit::Success)

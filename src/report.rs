@@ -17,6 +17,7 @@ use anyhow::Context;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::send::{Halt, Stop};
 use crate::settings::ReportFormat;
 
 /// What became of a row.
@@ -60,6 +61,31 @@ pub struct RowResult {
 }
 
 impl RowResult {
+    /// Whether a text field holds a line break; the report keeps one line per row.
+    fn spans_lines(&self) -> bool {
+        [
+            &self.key,
+            &self.row_id,
+            &self.row_status,
+            &self.error,
+            &self.request_id,
+        ]
+        .iter()
+        .any(|s| s.contains(['\n', '\r']))
+    }
+
+    fn flattened(&self) -> RowResult {
+        let flat = |s: &str| s.replace("\r\n", " ").replace(['\n', '\r'], " ");
+        RowResult {
+            key: flat(&self.key),
+            row_id: flat(&self.row_id),
+            row_status: flat(&self.row_status),
+            error: flat(&self.error),
+            request_id: flat(&self.request_id),
+            ..self.clone()
+        }
+    }
+
     /// A result with only its row, line and outcome set.
     pub fn new(row: u64, line: u64, key: String, outcome: Outcome) -> RowResult {
         RowResult {
@@ -193,7 +219,24 @@ impl Report {
 
     /// Write every result that arrives until the channel closes, then finish the file.
     /// Blocking: run it on a thread of its own.
-    pub fn write_all(mut self, mut results: mpsc::Receiver<RowResult>) -> anyhow::Result<()> {
+    ///
+    /// When the file cannot be written, the run is stopped: nothing more may be sent that
+    /// the report could not record. The results still arriving are drained and dropped.
+    pub fn write_all(
+        mut self,
+        mut results: mpsc::Receiver<RowResult>,
+        stop: &Stop,
+    ) -> anyhow::Result<()> {
+        let written = self.write_arriving(&mut results);
+        if let Err(error) = written {
+            stop.halt(Halt::WriteFailed(format!("{error:#}")));
+            while results.blocking_recv().is_some() {}
+            return Err(error);
+        }
+        self.finish()
+    }
+
+    fn write_arriving(&mut self, results: &mut mpsc::Receiver<RowResult>) -> anyhow::Result<()> {
         while let Some(result) = results.blocking_recv() {
             self.add(result)?;
             while let Ok(result) = results.try_recv() {
@@ -201,7 +244,7 @@ impl Report {
             }
             self.flush()?;
         }
-        self.finish()
+        Ok(())
     }
 
     fn add(&mut self, result: RowResult) -> anyhow::Result<()> {
@@ -230,6 +273,13 @@ impl Report {
     }
 
     fn write(&mut self, result: &RowResult) -> anyhow::Result<()> {
+        let flat;
+        let result = if result.spans_lines() {
+            flat = result.flattened();
+            &flat
+        } else {
+            result
+        };
         let written = match &mut self.sink {
             Sink::Csv(writer) => writer.serialize(result).map_err(anyhow::Error::from),
             Sink::Jsonl(writer) => serde_json::to_writer(&mut *writer, result)
@@ -274,7 +324,14 @@ fn create_private(path: &Path) -> std::io::Result<File> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    let file = options.open(path)?;
+    // A file that existed keeps its mode through `open`: narrow it too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }
 
 /// Rewrite the report in row order. Its lines start with the row number in both formats.

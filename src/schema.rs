@@ -164,12 +164,12 @@ pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
     !local.is_empty()
-        && !domain.contains('@')
+        && !local.chars().any(forbidden)
         && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && domain.split('.').all(|label| !label.is_empty())
+        && !domain.chars().any(|c| forbidden(c) || c == '_')
 }
 
 /// Whether `s` is a month written `YYYY-MM`.
@@ -310,6 +310,10 @@ mod tests {
             "jane@acme",
             "ja ne@acme.com",
             "a@b@c.d",
+            "<a@b.co>",
+            "a@b..co",
+            "a@.b.co",
+            "a,b@c.co",
         ] {
             assert!(!is_email(bad), "{bad}");
         }

@@ -31,10 +31,13 @@ impl WebhookUrl {
         if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() {
             bail!("the webhook URL must be a plain URL without query or fragment: {SHAPE}");
         }
-        let segments: Vec<&str> = url
+        let mut segments: Vec<&str> = url
             .path_segments()
             .map(Iterator::collect)
             .unwrap_or_default();
+        if segments.last() == Some(&"") {
+            segments.pop();
+        }
         let [prefix @ .., "imports", import_id, "trigger", hash] = segments.as_slice() else {
             bail!("the webhook URL must end in /imports/{{importId}}/trigger/{{hash}}: {SHAPE}");
         };
@@ -68,10 +71,8 @@ impl WebhookUrl {
 
     /// The hash, so that callers can scrub it from text that came from elsewhere.
     pub fn hash(&self) -> &str {
-        self.url
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .unwrap_or_default()
+        let mut segments = self.url.path_segments().into_iter().flatten();
+        segments.rfind(|s| !s.is_empty()).unwrap_or_default()
     }
 }
 

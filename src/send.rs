@@ -35,6 +35,8 @@ pub enum Halt {
     NotFound(String),
     /// Standard output was closed, as by `| head`, in a dry run.
     OutputClosed,
+    /// A result could not be written down: the report, or the bodies on stdout.
+    WriteFailed(String),
 }
 
 /// Tells every stage to stop taking new rows.
@@ -185,7 +187,7 @@ impl Sender {
             Err(error) => return Answer::Retry(self.transport_refusal(error)),
         };
         let status = response.status();
-        let request_id = self.scrub(&header(response.headers(), "x-request-id"));
+        let request_id = one_line(&self.scrub(&header(response.headers(), "x-request-id")));
         let retry_after = retry_after(response.headers());
         let text = match response.bytes().await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -201,7 +203,7 @@ impl Sender {
         }
         let refusal = Refusal {
             status: Some(status.as_u16()),
-            message: self.scrub(&error_message(status, &text)),
+            message: error_message(status, &self.scrub(&text)),
             request_id,
             retry_after,
         };
@@ -232,15 +234,16 @@ impl Sender {
         };
         Refusal {
             status: None,
-            message: self.scrub(&message),
+            message: one_line(&self.scrub(&message)),
             request_id: String::new(),
             retry_after: None,
         }
     }
 
-    /// Remove the hash from text that came from elsewhere, such as an answer's body.
+    /// Remove the hash from text that came from elsewhere, such as an answer's body, before
+    /// anything cuts it short.
     fn scrub(&self, text: &str) -> String {
-        one_line(&text.replace(self.url.hash(), "***"))
+        text.replace(self.url.hash(), "***")
     }
 }
 
@@ -297,18 +300,18 @@ fn error_message(status: StatusCode, text: &str) -> String {
             });
             for part in [answer.message, description].into_iter().flatten() {
                 message.push_str(": ");
-                message.push_str(part.trim());
+                message.push_str(&one_line(&part));
             }
             for detail in answer.details {
                 let field = detail.field.unwrap_or_default();
                 let words = detail.message.unwrap_or_default();
-                message.push_str(&format!("; {field}: {words}"));
+                message.push_str(&one_line(&format!("; {field}: {words}")));
             }
         }
         Err(_) if !text.trim().is_empty() => {
             let snippet: String = text.trim().chars().take(200).collect();
             message.push_str(": ");
-            message.push_str(&snippet);
+            message.push_str(&one_line(&snippet));
         }
         Err(_) => {}
     }
@@ -403,7 +406,7 @@ mod tests {
         );
         assert_eq!(
             error_message(StatusCode::BAD_GATEWAY, "<html>bad\ngateway</html>"),
-            "HTTP 502 Bad Gateway: <html>bad\ngateway</html>"
+            "HTTP 502 Bad Gateway: <html>bad gateway</html>"
         );
         assert_eq!(
             error_message(StatusCode::INTERNAL_SERVER_ERROR, ""),

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
-use crate::cli::{Format, ImportArgs};
+use crate::cli::{Format, ImportArgs, InputArgs};
+use crate::input::{Dialect, Encoding};
 use crate::secret::WebhookUrl;
 
 /// Where the rows come from.
@@ -57,11 +58,51 @@ pub struct Delivery {
     pub max_retry_wait: Duration,
 }
 
+/// Where the rows come from and how to read them, checked.
+#[derive(Debug, Clone)]
+pub struct InputSettings {
+    pub source: Source,
+    pub format: Format,
+    pub dialect: Dialect,
+}
+
+impl InputSettings {
+    pub fn from_args(args: InputArgs) -> anyhow::Result<InputSettings> {
+        let source = if args.input.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::File(args.input)
+        };
+        let format = match args.format {
+            Some(format) => format,
+            None => format_from_extension(&source)?,
+        };
+        let encoding = match &args.encoding {
+            Some(label) => Some(Encoding::for_label(label).with_context(|| {
+                format!(
+                    "`{label}` is not an encoding fq-import knows; try windows-1252, \
+                     iso-8859-15, utf-16le or shift_jis"
+                )
+            })?),
+            None => None,
+        };
+        let dialect = Dialect {
+            delimiter: args.delimiter,
+            skip_lines: args.skip_lines,
+            encoding,
+        };
+        Ok(InputSettings {
+            source,
+            format,
+            dialect,
+        })
+    }
+}
+
 /// Everything an import needs, checked.
 #[derive(Debug, Clone)]
 pub struct ImportSettings {
-    pub source: Source,
-    pub format: Format,
+    pub input: InputSettings,
     pub mapping: PathBuf,
     pub target: Target,
     pub report: PathBuf,
@@ -74,23 +115,16 @@ const MAX_CONCURRENCY: usize = 1024;
 
 impl ImportSettings {
     pub fn from_args(args: ImportArgs) -> anyhow::Result<ImportSettings> {
-        let source = if args.input.as_os_str() == "-" {
-            Source::Stdin
-        } else {
-            Source::File(args.input.clone())
-        };
-        let format = match args.format {
-            Some(format) => format,
-            None => format_from_extension(&source)?,
-        };
         let target = target(&args)?;
         let mapping = args.mapping.context(
             "no mapping file: pass --mapping FILE, a TOML file that says which column \
              feeds which webhook field (the README's mapping reference shows how)",
         )?;
-        let report = args.report.unwrap_or_else(|| default_report(&source));
+        let input = InputSettings::from_args(args.input)?;
+        let report = args.report.unwrap_or_else(|| default_report(&input.source));
+        guard_report(&report, &input.source, &mapping)?;
         let report_format = match report.extension().and_then(|e| e.to_str()) {
-            Some("jsonl") => ReportFormat::Jsonl,
+            Some(ext) if ext.eq_ignore_ascii_case("jsonl") => ReportFormat::Jsonl,
             _ => ReportFormat::Csv,
         };
         ensure!(
@@ -107,8 +141,7 @@ impl ImportSettings {
             max_retry_wait: Duration::from_secs(300),
         };
         Ok(ImportSettings {
-            source,
-            format,
+            input,
             mapping,
             target,
             report,
@@ -137,21 +170,61 @@ fn target(args: &ImportArgs) -> anyhow::Result<Target> {
 
 fn format_from_extension(source: &Source) -> anyhow::Result<Format> {
     let Source::File(path) = source else {
-        bail!("reading from stdin needs --format csv, tsv or jsonl");
+        bail!("reading from stdin needs --format csv, tsv, jsonl or json");
     };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
         Some("csv") => Ok(Format::Csv),
         Some("tsv") | Some("tab") => Ok(Format::Tsv),
         Some("jsonl") | Some("ndjson") => Ok(Format::Jsonl),
+        Some("json") => Ok(Format::Json),
         _ => bail!(
-            "cannot tell the format of {} from its extension; pass --format csv, tsv or jsonl",
+            "cannot tell the format of {} from its extension; pass --format csv, tsv, jsonl \
+             or json",
             path.display()
         ),
     }
+}
+
+/// Refuse a report path that would overwrite the input or the mapping.
+fn guard_report(report: &Path, source: &Source, mapping: &Path) -> anyhow::Result<()> {
+    let Some(target) = resolve(report) else {
+        return Ok(());
+    };
+    let input = match source {
+        Source::File(path) => resolve(path),
+        Source::Stdin => None,
+    };
+    if input.as_ref() == Some(&target) {
+        bail!(
+            "the report {} would overwrite the input; pass another --report",
+            report.display()
+        );
+    }
+    if resolve(mapping).as_ref() == Some(&target) {
+        bail!(
+            "the report {} would overwrite the mapping; pass another --report",
+            report.display()
+        );
+    }
+    Ok(())
+}
+
+/// The absolute path a file has or would have, following links.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    if let Ok(found) = std::fs::canonicalize(path) {
+        return Some(found);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
 /// `<input>.report.csv` beside the input; `stdin.report.csv` in the current folder.

@@ -74,11 +74,10 @@ impl<'a> Loader<'a> {
             let Some(table) = Table::from_name(name) else {
                 let mut names = Table::TOP.map(Table::name).to_vec();
                 names.push("null_values");
-                return Err(self.at(
-                    key.span(),
-                    format!("unknown table [{name}]"),
-                    suggest(name, names),
-                ));
+                let hint = suggest(name, names).or_else(|| {
+                    elsewhere(name).map(|place| format!("{place}: write it under that table"))
+                });
+                return Err(self.at(key.span(), format!("unknown table [{name}]"), hint));
             };
             let DeValue::Table(fields) = value.get_ref() else {
                 let message = format!("`{name}` must be a table, like [{name}]");
@@ -216,6 +215,14 @@ impl<'a> Loader<'a> {
         Ok(entry)
     }
 
+    fn column(&self, value: &Value<'_>) -> Result<Origin, MappingError> {
+        let name = self.string(value, "column")?;
+        if name.trim().is_empty() {
+            return Err(self.at(value.span(), "the column name is empty".into(), None));
+        }
+        Ok(Origin::Column(name.trim().to_owned()))
+    }
+
     fn column_or_template(&self, s: &str, span: Range<usize>) -> Result<Origin, MappingError> {
         if template::is_template(s) {
             let pieces = template::parse(s).map_err(|e| self.at(span, e, None))?;
@@ -241,11 +248,18 @@ impl<'a> Loader<'a> {
         let mut map = None;
         for (key, value) in options {
             let found = match key.get_ref().as_ref() {
-                "column" => Origin::Column(self.string(value, "column")?.trim().to_owned()),
+                "column" => self.column(value)?,
                 "template" => {
                     self.column_or_template(&self.string(value, "template")?, value.span())?
                 }
-                "first_of" => Origin::FirstOf(self.strings(value, "first_of")?),
+                "first_of" => {
+                    let names = self.strings(value, "first_of")?;
+                    if names.iter().any(String::is_empty) {
+                        let message = "`first_of` names an empty column".into();
+                        return Err(self.at(value.span(), message, None));
+                    }
+                    Origin::FirstOf(names)
+                }
                 "value" => self.constant(target, entry.ty, value)?,
                 "split" => {
                     let split = self.string(value, "split")?;

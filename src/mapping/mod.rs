@@ -6,6 +6,7 @@
 //! for a header it has never seen.
 
 mod convert;
+pub mod init;
 
 mod load;
 mod plan;

@@ -678,37 +678,60 @@ impl Step {
 /// Put a template's filled columns together. `texts` has one more item than `values`: the
 /// text before, between and after them.
 ///
-/// Text around an empty column goes with it, so that `"{City}, {Country}"` gives `Chile`
-/// rather than `, Chile`: the text before the first column and after the last belong to
-/// them, and the text between two columns is kept only when something filled follows it
-/// (but for a closing bracket or quote, which stays with the column before it).
+/// Text around an empty column goes with it. The text between two columns is read as three
+/// parts: closing brackets or quotes, which stay with the column before (`({Code}) {Name}`);
+/// a separator of spaces and punctuation, written only between two filled columns
+/// (`{City}, {Country}`); and a label, which stays with the column after
+/// (`{Id}; phone {Phone}`). The text before the first column and after the last belong to
+/// them.
 fn fill(texts: &[&str], values: &[String]) -> Option<String> {
-    let filled: Vec<usize> = (0..values.len())
-        .filter(|&i| !values[i].is_empty())
-        .collect();
-    let (&first, &last) = (filled.first()?, filled.last()?);
+    let last = values.len().checked_sub(1)?;
+    let gaps: Vec<Gap<'_>> = texts.iter().map(|t| Gap::of(t)).collect();
     let mut out = String::new();
-    if first == 0 {
-        out.push_str(texts[0]);
-    }
-    for (n, &i) in filled.iter().enumerate() {
-        if n > 0 {
-            // The text right after the previous filled column separates the two.
-            out.push_str(texts[filled[n - 1] + 1]);
+    let mut previous: Option<usize> = None;
+    for (i, value) in values.iter().enumerate() {
+        if value.is_empty() {
+            continue;
         }
-        out.push_str(&values[i]);
+        if let Some(p) = previous {
+            out.push_str(gaps[p + 1].separator);
+        }
+        out.push_str(if i == 0 { texts[0] } else { gaps[i].label });
+        out.push_str(value);
+        out.push_str(if i == last {
+            texts[last + 1]
+        } else {
+            gaps[i + 1].closing
+        });
+        previous = Some(i);
     }
-    if last == values.len() - 1 {
-        out.push_str(texts[values.len()]);
-    } else {
-        let after = texts[last + 1];
-        let closing = after
-            .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
-            .unwrap_or(after.len());
-        out.push_str(&after[..closing]);
-    }
+    previous?;
     let out = out.trim();
     (!out.is_empty()).then(|| out.to_owned())
+}
+
+/// The text between two columns of a template, in its three parts.
+struct Gap<'a> {
+    closing: &'a str,
+    separator: &'a str,
+    label: &'a str,
+}
+
+impl Gap<'_> {
+    fn of(text: &str) -> Gap<'_> {
+        let closing = text
+            .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
+            .unwrap_or(text.len());
+        let rest = &text[closing..];
+        let separator = rest
+            .find(|c: char| !(c.is_whitespace() || ",;:|/-–—·".contains(c)))
+            .unwrap_or(rest.len());
+        Gap {
+            closing: &text[..closing],
+            separator: &rest[..separator],
+            label: &rest[separator..],
+        }
+    }
 }
 
 impl Cell {

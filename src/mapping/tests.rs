@@ -455,3 +455,32 @@ fn each_builds_history_from_a_json_array() {
         serde_json::json!([{"organization": "Acme", "title": "CTO", "current": true}])
     );
 }
+
+#[test]
+fn template_labels_stay_with_their_column() {
+    let mapping = Mapping::parse(
+        "[contact]\nemail = \"E\"\nnote = \"Customer Id {Id}; subscribed {Since}; phone {Phone}\"\n",
+        "m.toml",
+    )
+    .unwrap();
+    let plan = mapping
+        .compile(&header(&["E", "Id", "Since", "Phone"]), "in.csv")
+        .unwrap();
+    for (cells, note) in [
+        (
+            ["7", "2020", "555"],
+            "Customer Id 7; subscribed 2020; phone 555",
+        ),
+        (["7", "2020", ""], "Customer Id 7; subscribed 2020"),
+        (["", "2020", "555"], "subscribed 2020; phone 555"),
+        (["7", "", "555"], "Customer Id 7; phone 555"),
+    ] {
+        let mut row_cells = vec!["a@b.co"];
+        row_cells.extend(cells);
+        assert_eq!(
+            body(&plan, &row(&row_cells))["contact"]["note"],
+            note,
+            "{cells:?}"
+        );
+    }
+}

@@ -193,6 +193,13 @@ const PROFILE_SITES: [(&str, &[&str]); 6] = [
 /// Text that is not a URL is taken as a handle already, without a leading `@`.
 pub fn handle(text: &str) -> Result<String, String> {
     let looks_like_url = text.contains("://") || text.contains(".com/") || text.starts_with("www.");
+    // A LinkedIn path without its host, as some enrichment exports write it.
+    if !looks_like_url && let Some((prefix, rest)) = text.trim_start_matches('/').split_once('/') {
+        let handle = rest.split('/').next().unwrap_or_default();
+        if matches!(prefix, "in" | "pub" | "company" | "school") && !handle.is_empty() {
+            return Ok(handle.to_owned());
+        }
+    }
     if !looks_like_url {
         let bare = text.trim_start_matches('@');
         if bare.is_empty() || bare.contains(char::is_whitespace) || bare.contains('/') {
@@ -308,6 +315,7 @@ pub fn number(text: &str) -> Result<String, String> {
         .filter(|c| !matches!(c, ',' | ' ' | '_' | '\u{a0}'))
         .collect();
     let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+    let fraction = fraction.trim_end_matches('0');
     if whole.is_empty() && fraction.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || !fraction.bytes().all(|b| b.is_ascii_digit())
@@ -389,6 +397,8 @@ mod tests {
             ("https://m.facebook.com/jane.doe", "jane.doe"),
             ("https://instagram.com/jane_d/", "jane_d"),
             ("@janedoe", "janedoe"),
+            ("in/jane-doe", "jane-doe"),
+            ("pub/jane-doe/78/929/ab5", "jane-doe"),
             ("janedoe", "janedoe"),
         ] {
             assert_eq!(handle(text), Ok(expected.into()), "{text}");
@@ -493,6 +503,9 @@ mod tests {
             ("$2.5B", "2500000000"),
             ("€ 300k", "300000"),
             ("0", "0"),
+            ("12.0", "12"),
+            ("1500000000.0", "1500000000"),
+            ("2.50k", "2500"),
         ] {
             assert_eq!(number(text), Ok(expected.into()), "{text}");
         }

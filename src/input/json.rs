@@ -1,0 +1,342 @@
+//! JSON input: one object per line (JSONL), a top-level array of objects (streamed, one
+//! element at a time), or one document holding an object or a list of them.
+//!
+//! A `.json` file is told apart by its content, not its name: mongoexport, for one, writes
+//! JSON lines into `.json` files.
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
+
+use anyhow::{Context, bail};
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::decode::REPLACEMENT;
+use super::{Fields, Reader, Record, Text, broken};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// JSON lines: blank lines are skipped, each other line is one record.
+pub(super) struct LineReader {
+    text: Text,
+    decoded: Option<&'static str>,
+}
+
+impl LineReader {
+    pub(super) fn new(text: Text, decoded: Option<&'static str>) -> LineReader {
+        LineReader { text, decoded }
+    }
+
+    pub(super) fn for_each(
+        mut self,
+        label: &str,
+        each: &mut dyn FnMut(Record) -> bool,
+    ) -> anyhow::Result<u64> {
+        let mut buf = Vec::new();
+        let mut line = 0;
+        let mut row = 0;
+        loop {
+            buf.clear();
+            let n = self
+                .text
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("cannot read {label} after line {line}"))?;
+            if n == 0 {
+                return Ok(row);
+            }
+            line += 1;
+            if line == 1 && buf.starts_with(UTF8_BOM) {
+                buf.drain(..UTF8_BOM.len());
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            row += 1;
+            let fields = line_fields(&buf, self.decoded);
+            if !each(Record { row, line, fields }) {
+                return Ok(row);
+            }
+        }
+    }
+}
+
+fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
+    match serde_json::from_slice::<Value>(line) {
+        Ok(value @ Value::Object(_)) => object_fields(value, decoded),
+        Ok(_) => broken(None, "the line is not a JSON object".to_owned()),
+        Err(e) => {
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            broken(
+                None,
+                format!("is not valid JSON at column {}: {message}", e.column()),
+            )
+        }
+    }
+}
+
+fn object_fields(value: Value, decoded: Option<&'static str>) -> Fields {
+    match decoded {
+        Some(encoding) if holds_replacement(&value) => {
+            broken(None, format!("holds bytes that are not valid {encoding}"))
+        }
+        _ => Fields::Json(value),
+    }
+}
+
+fn holds_replacement(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains(REPLACEMENT),
+        Value::Array(items) => items.iter().any(holds_replacement),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains(REPLACEMENT) || holds_replacement(v)),
+        _ => false,
+    }
+}
+
+/// Look at the start of a `.json` file and pick the reader for it.
+pub(super) fn open(
+    mut text: Text,
+    decoded: Option<&'static str>,
+    label: &str,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Reader> {
+    let start = text
+        .fill_buf()
+        .with_context(|| format!("cannot read {label}"))?;
+    let first = start.iter().copied().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'[') => {
+            notes.push("reading a JSON array of objects".to_owned());
+            Ok(Reader::Array(ArrayReader { text, decoded }))
+        }
+        Some(b'{') if first_line_is_an_object(start) => {
+            notes.push("reading JSON lines".to_owned());
+            Ok(Reader::Lines(LineReader::new(text, decoded)))
+        }
+        Some(b'{') => Ok(Reader::Document(DocumentReader::read(
+            text, decoded, label, notes,
+        )?)),
+        None => bail!("{label} is empty"),
+        Some(_) => bail!("{label} does not start with a JSON object or array"),
+    }
+}
+
+fn first_line_is_an_object(start: &[u8]) -> bool {
+    let trimmed = start.trim_ascii_start();
+    let line = trimmed.split(|&b| b == b'\n').next().unwrap_or_default();
+    matches!(serde_json::from_slice::<Value>(line), Ok(Value::Object(_)))
+}
+
+/// A top-level array, streamed: memory holds one element at a time.
+pub(super) struct ArrayReader {
+    text: Text,
+    decoded: Option<&'static str>,
+}
+
+impl ArrayReader {
+    pub(super) fn for_each(
+        self,
+        label: &str,
+        each: &mut dyn FnMut(Record) -> bool,
+    ) -> anyhow::Result<u64> {
+        let lines = Lines::new(self.text);
+        let position = lines.position.clone();
+        let mut de = serde_json::Deserializer::from_reader(lines);
+        let mut walk = Walk {
+            each,
+            decoded: self.decoded,
+            position: position.clone(),
+            row: 0,
+            stopped: false,
+        };
+        let result = (&mut walk).deserialize(&mut de).and_then(|()| de.end());
+        match result {
+            Ok(()) => Ok(walk.row),
+            Err(_) if walk.stopped => Ok(walk.row),
+            Err(e) => {
+                let (line, column) = (e.line(), e.column());
+                let message = e.to_string();
+                let message = message.split(" at line ").next().unwrap_or_default();
+                bail!(
+                    "{label}:{line}:{column}: not valid JSON: {message}; \
+                     the file was read up to here"
+                )
+            }
+        }
+    }
+}
+
+struct Walk<'a> {
+    each: &'a mut dyn FnMut(Record) -> bool,
+    decoded: Option<&'static str>,
+    position: Rc<Position>,
+    row: u64,
+    stopped: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            self.position.mark();
+            let Some(value) = seq.next_element::<Value>()? else {
+                return Ok(());
+            };
+            self.row += 1;
+            let line = self.position.marked();
+            let fields = match value {
+                Value::Object(_) => object_fields(value, self.decoded),
+                _ => broken(None, "the element is not a JSON object".to_owned()),
+            };
+            if !(self.each)(Record {
+                row: self.row,
+                line,
+                fields,
+            }) {
+                self.stopped = true;
+                return Err(serde::de::Error::custom("stopped"));
+            }
+        }
+    }
+}
+
+/// A document read whole: an object is one record, or, when it holds a list of objects
+/// (as `{"records": [...]}` does), each object of that list is.
+pub(super) struct DocumentReader {
+    records: Vec<Value>,
+    decoded: Option<&'static str>,
+}
+
+impl DocumentReader {
+    fn read(
+        text: Text,
+        decoded: Option<&'static str>,
+        label: &str,
+        notes: &mut Vec<String>,
+    ) -> anyhow::Result<DocumentReader> {
+        let value: Value = serde_json::from_reader(text).map_err(|e| {
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            anyhow::anyhow!(
+                "{label}:{}:{}: not valid JSON: {message}",
+                e.line(),
+                e.column()
+            )
+        })?;
+        let Value::Object(mut object) = value else {
+            bail!("{label} holds no JSON object");
+        };
+        let list = object.iter().find_map(|(key, value)| match value {
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+                Some(key.clone())
+            }
+            _ => None,
+        });
+        let records = match list.and_then(|key| object.remove(&key).map(|v| (key, v))) {
+            Some((key, Value::Array(items))) => {
+                notes.push(format!("reading the objects in its `{key}` list"));
+                items
+            }
+            _ => {
+                notes.push("reading it as one record".to_owned());
+                vec![Value::Object(object)]
+            }
+        };
+        Ok(DocumentReader { records, decoded })
+    }
+
+    pub(super) fn for_each(self, each: &mut dyn FnMut(Record) -> bool) -> anyhow::Result<u64> {
+        let mut row = 0;
+        for value in self.records {
+            row += 1;
+            // A document read whole has no line per record; the row number says which.
+            if !each(Record {
+                row,
+                line: 0,
+                fields: object_fields(value, self.decoded),
+            }) {
+                break;
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// Where the JSON parser is, in lines, and the line where the next element starts.
+struct Position {
+    line: Cell<u64>,
+    marking: Cell<bool>,
+    marked: Cell<u64>,
+}
+
+impl Position {
+    /// Note the line of the next byte that starts a value.
+    fn mark(&self) {
+        self.marking.set(true);
+        self.marked.set(self.line.get());
+    }
+
+    fn marked(&self) -> u64 {
+        self.marked.get()
+    }
+}
+
+/// Counts lines as serde_json reads, byte by byte.
+struct Lines {
+    text: Text,
+    position: Rc<Position>,
+}
+
+impl Lines {
+    fn new(text: Text) -> Lines {
+        let position = Position {
+            line: Cell::new(1),
+            marking: Cell::new(false),
+            marked: Cell::new(1),
+        };
+        Lines {
+            text,
+            position: Rc::new(position),
+        }
+    }
+}
+
+impl Read for Lines {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.text.read(buf)?;
+        let position = &self.position;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                position.line.set(position.line.get() + 1);
+            } else if position.marking.get()
+                && !b.is_ascii_whitespace()
+                && !matches!(b, b',' | b'[')
+            {
+                position.marked.set(position.line.get());
+                position.marking.set(false);
+            }
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,164 @@
+//! Line numbers for CSV records, counted from the bytes themselves.
+//!
+//! The csv crate places a record at the end of the record before it, so blank lines between
+//! them, a CRLF, or a lone CR would throw its count off. [`Lines`] watches the bytes the
+//! parser reads and remembers where each line starts and whether it is blank; [`LineMap`]
+//! then turns a record's position into the line its first field is on.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Where the lines seen so far start, and which are blank.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Lines not yet passed: (start byte, line number, blank).
+    lines: VecDeque<(u64, u64, bool)>,
+    /// The byte where the current line starts, and its number.
+    start: u64,
+    number: u64,
+    /// Whether the current line has held anything yet.
+    filled: bool,
+    /// The byte just read was a CR; a LF now belongs to it.
+    after_cr: bool,
+    /// Bytes read so far.
+    at: u64,
+    /// The last byte read that was not a space or a line break.
+    last: Option<u8>,
+    /// The source has no more bytes.
+    ended: bool,
+}
+
+impl Seen {
+    fn feed(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            self.ended = true;
+        }
+        for &b in bytes {
+            let offset = self.at;
+            self.at += 1;
+            match b {
+                b'\n' if self.after_cr => {
+                    self.after_cr = false;
+                    self.start = self.at;
+                }
+                b'\n' | b'\r' => {
+                    self.lines
+                        .push_back((self.start, self.number, !self.filled));
+                    self.number += 1;
+                    self.start = self.at;
+                    self.filled = false;
+                    self.after_cr = b == b'\r';
+                }
+                _ => {
+                    if self.after_cr {
+                        self.after_cr = false;
+                        self.start = offset;
+                    }
+                    self.filled = true;
+                    if !b.is_ascii_whitespace() {
+                        self.last = Some(b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The number of the first line that is not blank, starting at or after `byte`. The
+    /// bytes asked about only grow, so the lines before the answer are dropped.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(start, number, blank)) = self.lines.front() {
+            // A line that starts before `byte` holds it in its line break (after a CRLF, the
+            // csv crate places the next record at the LF).
+            if start < byte || blank {
+                self.lines.pop_front();
+                continue;
+            }
+            return number;
+        }
+        self.number
+    }
+}
+
+/// Counts the lines of what passes through it.
+pub(super) struct Lines<R> {
+    inner: R,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// Asks [`Lines`] for the line of a byte.
+#[derive(Debug, Clone)]
+pub(super) struct LineMap {
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// Wrap `inner`, whose first byte is on line `first`.
+pub(super) fn watch<R: Read>(inner: R, first: u64) -> (Lines<R>, LineMap) {
+    let seen = Seen {
+        number: first,
+        ..Seen::default()
+    };
+    let seen = Arc::new(Mutex::new(seen));
+    let map = LineMap {
+        seen: Arc::clone(&seen),
+    };
+    (Lines { inner, seen }, map)
+}
+
+impl LineMap {
+    /// The line where a record starts that the csv crate places at `byte`.
+    pub(super) fn line(&self, byte: u64) -> u64 {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .line_at(byte)
+    }
+
+    /// Whether `byte` is the end of the source, and the last byte before it that was not a
+    /// space or a line break.
+    pub(super) fn end(&self, byte: u64) -> Option<Option<u8>> {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        (seen.ended && seen.at == byte).then_some(seen.last)
+    }
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .feed(&buf[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines csv records start on, for a CSV text.
+    fn lines_of(text: &str) -> Vec<u64> {
+        let (lines, map) = watch(text.as_bytes(), 1);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(lines);
+        let mut record = csv::ByteRecord::new();
+        let _ = reader.byte_headers();
+        let mut found = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            found.push(map.line(record.position().unwrap().byte()));
+        }
+        found
+    }
+
+    #[test]
+    fn lines_after_blank_lines_and_any_line_ending() {
+        assert_eq!(lines_of("a,b\n1,2\n3,4\n"), [2, 3]);
+        assert_eq!(lines_of("a,b\n1,2\n\n3,4\n\n\n5,6\n"), [2, 4, 7]);
+        assert_eq!(lines_of("a,b\r\n1,2\r\n\r\n3,4\r\n"), [2, 4]);
+        assert_eq!(lines_of("a,b\r1,2\r3,4\r"), [2, 3]);
+        assert_eq!(lines_of("a,b\n1,2\r\n3,4\n5,6"), [2, 3, 4]);
+        assert_eq!(lines_of("a,b\n\"x\ny\",2\n3,4\n"), [2, 4]);
+        assert_eq!(lines_of("a,b\r\n\"x\r\n\r\ny\",2\r\n3,4\r\n"), [2, 5]);
+        assert_eq!(lines_of("a,b\n  ,2\n"), [2]);
+    }
+}

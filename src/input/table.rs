@@ -1,0 +1,217 @@
+//! CSV and TSV: the header, then one record per row, each checked for its width and its
+//! bytes before it goes on.
+
+use std::io::{BufRead, Cursor, Read};
+
+use anyhow::{Context, bail};
+
+use super::decode::REPLACEMENT;
+use super::lines::{self, LineMap, Lines};
+use super::{Dialect, Fields, Record, Text, broken, dialect};
+
+/// How much of the file is looked at to find its dialect.
+const SAMPLE: u64 = 64 * 1024;
+
+type Source = Lines<std::io::Chain<Cursor<Vec<u8>>, Text>>;
+
+pub(super) struct TableReader {
+    reader: csv::Reader<Source>,
+    header: Vec<String>,
+    lines: LineMap,
+    /// The encoding the text was decoded from, if not UTF-8.
+    decoded: Option<&'static str>,
+}
+
+impl TableReader {
+    pub(super) fn open(
+        mut text: Text,
+        dialect: &Dialect,
+        decoded: Option<&'static str>,
+        label: &str,
+        notes: &mut Vec<String>,
+    ) -> anyhow::Result<TableReader> {
+        let context = || format!("cannot read {label}");
+        let mut offset: u64 = 0;
+        let mut line = Vec::new();
+        for _ in 0..dialect.skip_lines.unwrap_or(0) {
+            line.clear();
+            if text.read_until(b'\n', &mut line).with_context(context)? == 0 {
+                break;
+            }
+            offset += 1;
+        }
+        let mut sample = Vec::new();
+        (&mut text)
+            .take(SAMPLE)
+            .read_to_end(&mut sample)
+            .with_context(context)?;
+        let complete = (sample.len() as u64) < SAMPLE;
+        let found = dialect::detect(
+            &sample,
+            complete,
+            dialect.delimiter,
+            dialect.skip_lines.is_none(),
+        );
+        if dialect.delimiter.is_none() && found.delimiter != b',' {
+            notes.push(format!("the delimiter is {}", name(found.delimiter)));
+        }
+        if found.preamble > 0 {
+            let lines = if found.preamble == 1 {
+                "line 1".to_owned()
+            } else {
+                format!("lines 1-{}", found.preamble)
+            };
+            notes.push(format!("skipped {lines}, before the header"));
+        }
+        let start = after_lines(&sample, found.preamble);
+        offset += found.preamble as u64;
+        sample.drain(..start);
+        let (source, lines) = lines::watch(Cursor::new(sample).chain(text), offset + 1);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(found.delimiter)
+            .flexible(true)
+            .from_reader(source);
+        let header = read_header(&mut reader, label, offset + 1)?;
+        Ok(TableReader {
+            reader,
+            header,
+            lines,
+            decoded,
+        })
+    }
+
+    pub(super) fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    pub(super) fn for_each(
+        mut self,
+        label: &str,
+        each: &mut dyn FnMut(Record) -> bool,
+    ) -> anyhow::Result<u64> {
+        let mut raw = csv::ByteRecord::new();
+        let mut row = 0;
+        loop {
+            let more = self.reader.read_byte_record(&mut raw).map_err(|e| {
+                let line = e.position().map(|p| self.lines.line(p.byte()));
+                csv_error(e, label, line)
+            })?;
+            if !more {
+                return Ok(row);
+            }
+            row += 1;
+            let line = self.lines.line(raw.position().map_or(0, |p| p.byte()));
+            let fields = if self.runs_off_the_end(&raw) {
+                let reason = "opens a quote that is never closed: the rest of the file was \
+                              read into one cell, so no row after this one was read";
+                broken(None, format!("line {line} {reason}"))
+            } else {
+                self.fields(&raw)
+            };
+            if !each(Record { row, line, fields }) {
+                return Ok(row);
+            }
+        }
+    }
+
+    /// Whether the record ended at the end of the file inside a quoted cell: its last bytes
+    /// are not a closing quote, yet one of its cells spans lines.
+    fn runs_off_the_end(&self, raw: &csv::ByteRecord) -> bool {
+        let end = self.lines.end(self.reader.position().byte());
+        end.is_some_and(|last| last != Some(b'"'))
+            && raw
+                .iter()
+                .any(|cell| cell.contains(&b'\n') || cell.contains(&b'\r'))
+    }
+
+    fn fields(&self, raw: &csv::ByteRecord) -> Fields {
+        let width = self.header.len();
+        if raw.iter().all(|field| field.trim_ascii().is_empty()) {
+            return broken(None, "the row is empty: every field is blank".to_owned());
+        }
+        if raw.len() != width {
+            return broken(
+                None,
+                format!(
+                    "the row has {} {}, but the header has {width}",
+                    raw.len(),
+                    if raw.len() == 1 { "field" } else { "fields" }
+                ),
+            );
+        }
+        let record = match csv::StringRecord::from_byte_record(raw.clone()) {
+            Ok(record) => record,
+            Err(e) => {
+                let (field, offset) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
+                let reason = format!(
+                    "holds bytes that are not valid UTF-8 (byte {} of the cell); \
+                     if the file is not UTF-8, name its encoding with --encoding",
+                    offset + 1
+                );
+                return broken(Some(field), reason);
+            }
+        };
+        if let Some(encoding) = self.decoded
+            && let Some(field) = record.iter().position(|f| f.contains(REPLACEMENT))
+        {
+            let reason = format!("holds bytes that are not valid {encoding}");
+            return broken(Some(field), reason);
+        }
+        Fields::Csv(record)
+    }
+}
+
+fn read_header(
+    reader: &mut csv::Reader<Source>,
+    label: &str,
+    line: u64,
+) -> anyhow::Result<Vec<String>> {
+    let header = reader
+        .byte_headers()
+        .with_context(|| format!("cannot read the header of {label}"))?
+        .clone();
+    if header.is_empty() || header.iter().all(<[u8]>::is_empty) {
+        bail!("{label} is empty: a CSV file needs a header row naming its columns");
+    }
+    let mut names = Vec::with_capacity(header.len());
+    for (i, name) in header.iter().enumerate() {
+        let name = std::str::from_utf8(name).with_context(|| {
+            format!(
+                "{label}:{line}: column {} of the header is not valid UTF-8; \
+                 if the file is not UTF-8, name its encoding with --encoding",
+                i + 1
+            )
+        })?;
+        names.push(name.trim().to_owned());
+    }
+    Ok(names)
+}
+
+/// The byte after the first `lines` lines of `sample`.
+fn after_lines(sample: &[u8], lines: usize) -> usize {
+    if lines == 0 {
+        return 0;
+    }
+    sample
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(lines - 1)
+        .map_or(sample.len(), |(i, _)| i + 1)
+}
+
+fn name(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "a tab".to_owned(),
+        b';' => "a semicolon".to_owned(),
+        b'|' => "a pipe".to_owned(),
+        other => format!("`{}`", other as char),
+    }
+}
+
+fn csv_error(error: csv::Error, label: &str, line: Option<u64>) -> anyhow::Error {
+    match line {
+        Some(line) => anyhow::anyhow!("{label}:{line}: {error}"),
+        None => anyhow::anyhow!("cannot read {label}: {error}"),
+    }
+}
