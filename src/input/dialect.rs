@@ -119,14 +119,48 @@ impl Shape {
 }
 
 /// How many lines lie wholly before byte `start`.
+/// The blank lines right after them count too: the header is the next line with content.
 fn lines_before(sample: &[u8], start: usize) -> usize {
-    let before = &sample[..start.min(sample.len())];
-    let mut lines = before.iter().filter(|&&b| b == b'\n').count();
-    // After a CRLF, the csv crate places the next record at the `\n`.
-    if sample.get(start) == Some(&b'\n') {
+    let ends = line_ends(sample);
+    // After a CRLF, the csv crate places the next record at the `\n`: that line is over.
+    let start = if sample.get(start) == Some(&b'\n') {
+        start + 1
+    } else {
+        start
+    };
+    let mut lines = ends.iter().take_while(|&&end| end <= start).count();
+    let mut from = match lines {
+        0 => 0,
+        n => ends[n - 1],
+    };
+    while let Some(&end) = ends.get(lines) {
+        let line = &sample[from..end];
+        if !line.iter().all(|&b| b == b'\r' || b == b'\n') {
+            break;
+        }
         lines += 1;
+        from = end;
     }
     lines
+}
+
+/// Where each line of `sample` ends: the byte after its CRLF, LF or lone CR.
+pub(super) fn line_ends(sample: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut i = 0;
+    while i < sample.len() {
+        match sample[i] {
+            b'\r' if sample.get(i + 1) == Some(&b'\n') => {
+                ends.push(i + 2);
+                i += 2;
+                continue;
+            }
+            b'\r' | b'\n' => ends.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    ends
 }
 
 #[cfg(test)]
@@ -184,6 +218,22 @@ mod tests {
             found("Exported 2024, by Bob\nEmail,Name,Age\na,b,c\n").preamble,
             0
         );
+    }
+
+    #[test]
+    fn preambles_with_blank_lines_and_lone_carriage_returns() {
+        let crlf_blank = "Notes:\r\n\"a note\"\r\n\r\nFirst,Last\r\nA,B\r\n";
+        assert_eq!(found(crlf_blank).preamble, 3);
+        let cr_only = "Notes:\r\"a note\"\r\rFirst,Last\rA,B\r";
+        assert_eq!(
+            found(cr_only),
+            Detected {
+                delimiter: b',',
+                preamble: 3
+            }
+        );
+        assert_eq!(found("\n\nEmail,Name\na,b\n").preamble, 2);
+        assert_eq!(found("Notes:\n\nEmail,Name\na,b\n").preamble, 2);
     }
 
     #[test]

@@ -18,6 +18,12 @@ use super::{Fields, Reader, Record, Text, broken};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Keys under which exports put their list of records.
+const WRAPPER_KEYS: [&str; 10] = [
+    "records", "data", "items", "results", "rows", "users", "contacts", "people", "members",
+    "elements",
+];
+
 /// JSON lines: blank lines are skipped, each other line is one record.
 pub(super) struct LineReader {
     text: Text,
@@ -247,8 +253,14 @@ impl DocumentReader {
         let Value::Object(mut object) = value else {
             bail!("{label} holds no JSON object");
         };
+        // Only a wrapper is taken apart: an object whose one key (or a key named like a
+        // list of records) holds the objects. A profile with a list of jobs is one record.
+        let wraps =
+            |key: &str| object.len() == 1 || WRAPPER_KEYS.contains(&key.to_lowercase().as_str());
         let list = object.iter().find_map(|(key, value)| match value {
-            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            Value::Array(items)
+                if wraps(key) && !items.is_empty() && items.iter().all(Value::is_object) =>
+            {
                 Some(key.clone())
             }
             _ => None,

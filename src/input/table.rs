@@ -32,10 +32,8 @@ impl TableReader {
     ) -> anyhow::Result<TableReader> {
         let context = || format!("cannot read {label}");
         let mut offset: u64 = 0;
-        let mut line = Vec::new();
         for _ in 0..dialect.skip_lines.unwrap_or(0) {
-            line.clear();
-            if text.read_until(b'\n', &mut line).with_context(context)? == 0 {
+            if !skip_line(&mut text).with_context(context)? {
                 break;
             }
             offset += 1;
@@ -142,12 +140,10 @@ impl TableReader {
         let record = match csv::StringRecord::from_byte_record(raw.clone()) {
             Ok(record) => record,
             Err(e) => {
-                let (field, offset) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
-                let reason = format!(
-                    "holds bytes that are not valid UTF-8 (byte {} of the cell); \
-                     if the file is not UTF-8, name its encoding with --encoding",
-                    offset + 1
-                );
+                let field = e.utf8_error().field();
+                let reason = "holds bytes that are not valid UTF-8; if the file is not \
+                              UTF-8, name its encoding with --encoding"
+                    .to_owned();
                 return broken(Some(field), reason);
             }
         };
@@ -189,15 +185,35 @@ fn read_header(
 
 /// The byte after the first `lines` lines of `sample`.
 fn after_lines(sample: &[u8], lines: usize) -> usize {
-    if lines == 0 {
-        return 0;
+    match lines.checked_sub(1) {
+        None => 0,
+        Some(last) => dialect::line_ends(sample)
+            .get(last)
+            .copied()
+            .unwrap_or(sample.len()),
     }
-    sample
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .nth(lines - 1)
-        .map_or(sample.len(), |(i, _)| i + 1)
+}
+
+/// Read past one line, whatever ends it: LF, CRLF or a lone CR. False at the end.
+fn skip_line(text: &mut Text) -> std::io::Result<bool> {
+    let mut any = false;
+    loop {
+        let Some(&b) = text.fill_buf()?.first() else {
+            return Ok(any);
+        };
+        any = true;
+        text.consume(1);
+        match b {
+            b'\n' => return Ok(true),
+            b'\r' => {
+                if text.fill_buf()?.first() == Some(&b'\n') {
+                    text.consume(1);
+                }
+                return Ok(true);
+            }
+            _ => {}
+        }
+    }
 }
 
 fn name(delimiter: u8) -> String {

@@ -82,7 +82,7 @@ pub fn seniority(text: &str) -> Result<&'static str, String> {
     SENIORITIES
         .into_iter()
         .find(|s| s.eq_ignore_ascii_case(text))
-        .ok_or_else(|| "is not a seniority (JUNIOR, MID, SENIOR or EXECUTIVE)".to_owned())
+        .ok_or_else(|| "is not a seniority: JUNIOR, MID, SENIOR or EXECUTIVE".to_owned())
 }
 
 #[cfg(test)]

@@ -546,7 +546,7 @@ fn separator(samples: &[String], always: bool) -> Option<String> {
 /// A note naming the samples the line would refuse, when some would be.
 fn refused(samples: &[String], how: How, ty: FieldType, split: Option<&str>) -> Option<String> {
     let step = match how {
-        How::Handle => Some(Transform::Handle),
+        How::Handle => Some(Transform::Handle(None)),
         How::Domain => Some(Transform::Domain),
         How::Number => Some(Transform::Number),
         How::Seniority => Some(Transform::Map(Lookup::seniority())),

@@ -340,7 +340,10 @@ impl<'a> Loader<'a> {
                 "upper" => Transform::Upper,
                 "title" => Transform::Title,
                 "domain" => Transform::Domain,
-                "handle" => Transform::Handle,
+                "handle" => {
+                    let (table, field) = target.rsplit_once('.').unwrap_or_default();
+                    Transform::Handle(transform::Network::of_field(table, field))
+                }
                 "number" => Transform::Number,
                 "date" => {
                     named_date = true;
@@ -389,7 +392,7 @@ impl<'a> Loader<'a> {
             Transform::Lower | Transform::Upper | Transform::Title => {
                 matches!(ty, F::Text | F::Email | F::TextList | F::Seniority)
             }
-            Transform::Domain | Transform::Handle => matches!(ty, F::Text | F::TextList),
+            Transform::Domain | Transform::Handle(_) => matches!(ty, F::Text | F::TextList),
             Transform::Date(_) => matches!(ty, F::YearMonth | F::Text),
             Transform::Number => matches!(ty, F::Integer | F::Digits),
         };

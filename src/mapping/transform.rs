@@ -18,8 +18,8 @@ pub enum Transform {
     Title,
     /// `https://www.acme.com/about` or `jane@acme.com` → `acme.com`.
     Domain,
-    /// A profile URL → the handle in it.
-    Handle,
+    /// A profile URL → the handle in it; for a `*Handle` field, only a URL of that network.
+    Handle(Option<Network>),
     /// A lookup table; keys compare case-insensitively.
     Map(Lookup),
     /// A date in the given format → `YYYY-MM`.
@@ -64,7 +64,7 @@ impl Transform {
             Transform::Upper => Ok(text.to_uppercase()),
             Transform::Title => Ok(title_case(text)),
             Transform::Domain => domain(text),
-            Transform::Handle => handle(text),
+            Transform::Handle(network) => handle(text, *network),
             Transform::Map(lookup) => lookup.apply(text),
             Transform::Date(format) => date(text, format),
             Transform::Number => number(text),
@@ -77,7 +77,7 @@ impl Transform {
             Transform::Upper => "upper",
             Transform::Title => "title",
             Transform::Domain => "domain",
-            Transform::Handle => "handle",
+            Transform::Handle(_) => "handle",
             Transform::Map(_) => "map",
             Transform::Date(_) => "date",
             Transform::Number => "number",
@@ -179,6 +179,53 @@ fn host_of(text: &str) -> &str {
     rest.split(':').next().unwrap_or_default()
 }
 
+/// The network a `*Handle` field belongs to, so that its handle comes from that network's
+/// URLs only: a person's LinkedIn handle from `/in/`, a company's from `/company/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    LinkedInPerson,
+    LinkedInCompany,
+    X,
+    GitHub,
+    Facebook,
+    Instagram,
+}
+
+impl Network {
+    /// The network of a webhook field, when it is a handle field.
+    pub fn of_field(table: &str, field: &str) -> Option<Network> {
+        match field {
+            "linkedInHandle" if table == "company" => Some(Network::LinkedInCompany),
+            "linkedInHandle" => Some(Network::LinkedInPerson),
+            "xHandle" => Some(Network::X),
+            "gitHubHandle" => Some(Network::GitHub),
+            "facebookHandle" => Some(Network::Facebook),
+            "instagramHandle" => Some(Network::Instagram),
+            _ => None,
+        }
+    }
+
+    fn sites(self) -> &'static [&'static str] {
+        match self {
+            Network::LinkedInPerson | Network::LinkedInCompany => &["linkedin.com"],
+            Network::X => &["x.com", "twitter.com"],
+            Network::GitHub => &["github.com"],
+            Network::Facebook => &["facebook.com"],
+            Network::Instagram => &["instagram.com"],
+        }
+    }
+
+    /// Whether a LinkedIn path prefix (`in`, `company`) fits.
+    fn takes_prefix(self, prefix: Option<&str>) -> bool {
+        match (self, prefix) {
+            (Network::LinkedInPerson, Some(p)) => matches!(p, "in" | "pub"),
+            (Network::LinkedInCompany, Some(p)) => matches!(p, "company" | "school"),
+            (Network::LinkedInPerson | Network::LinkedInCompany, None) => false,
+            _ => true,
+        }
+    }
+}
+
 /// Sites whose profile URLs hold a handle, and the path prefixes before it.
 const PROFILE_SITES: [(&str, &[&str]); 6] = [
     ("linkedin.com", &["in", "company", "school", "pub"]),
@@ -190,14 +237,22 @@ const PROFILE_SITES: [(&str, &[&str]); 6] = [
 ];
 
 /// The handle in a profile URL: `https://www.linkedin.com/in/jane-doe/` → `jane-doe`.
-/// Text that is not a URL is taken as a handle already, without a leading `@`.
-pub fn handle(text: &str) -> Result<String, String> {
+/// Text that is not a URL is taken as a handle already, without a leading `@`. With a
+/// network, a URL of another network (or a company page for a person) is refused.
+pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
     let looks_like_url = text.contains("://") || text.contains(".com/") || text.starts_with("www.");
     // A LinkedIn path without its host, as some enrichment exports write it.
     if !looks_like_url && let Some((prefix, rest)) = text.trim_start_matches('/').split_once('/') {
         let handle = rest.split('/').next().unwrap_or_default();
-        if matches!(prefix, "in" | "pub" | "company" | "school") && !handle.is_empty() {
-            return Ok(handle.to_owned());
+        let linkedin = matches!(prefix, "in" | "pub" | "company" | "school");
+        let fits =
+            network.is_none_or(|n| n.sites() == ["linkedin.com"] && n.takes_prefix(Some(prefix)));
+        if linkedin && !handle.is_empty() {
+            return if fits {
+                Ok(handle.to_owned())
+            } else {
+                Err("is a LinkedIn path of another kind".into())
+            };
         }
     }
     if !looks_like_url {
@@ -219,12 +274,26 @@ pub fn handle(text: &str) -> Result<String, String> {
     let Some((_, prefixes)) = PROFILE_SITES.iter().find(|(s, _)| *s == site) else {
         return Err("is not a LinkedIn, X, GitHub, Facebook or Instagram URL".into());
     };
+    if let Some(network) = network
+        && !network.sites().contains(&site.as_str())
+    {
+        return Err(format!("is a URL of {site}, not of {}", network.sites()[0]));
+    }
     let path = text.split_once("://").map_or(text, |(_, rest)| rest);
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let mut segments = path.split('/').skip(1).filter(|s| !s.is_empty());
     let mut first = segments.next();
-    if first.is_some_and(|s| prefixes.contains(&s)) {
+    let prefix = first.filter(|s| prefixes.contains(s));
+    if prefix.is_some() {
         first = segments.next();
+    }
+    if let Some(network) = network
+        && !network.takes_prefix(prefix)
+    {
+        return Err(match network {
+            Network::LinkedInPerson => "is not a LinkedIn profile URL (/in/…)".into(),
+            _ => "is not a LinkedIn company page URL (/company/…)".into(),
+        });
     }
     match first {
         Some(handle) if handle != "profile.php" => Ok(handle.trim_start_matches('@').to_owned()),
@@ -310,6 +379,10 @@ pub fn number(text: &str) -> Result<String, String> {
         }
         _ => (unsigned, 1),
     };
+    let (grouped, _) = digits.split_once('.').unwrap_or((digits, ""));
+    if grouped.contains([',', ' ', '_', '\u{a0}']) && !well_grouped(grouped) {
+        return Err("has separators that are not thousands separators".into());
+    }
     let plain: String = digits
         .chars()
         .filter(|c| !matches!(c, ',' | ' ' | '_' | '\u{a0}'))
@@ -341,6 +414,13 @@ pub fn number(text: &str) -> Result<String, String> {
         .and_then(|w| w.checked_add(fraction * (multiplier / scale)))
         .ok_or_else(|| "is too large".to_owned())?;
     Ok(value.to_string())
+}
+
+/// `1,200,000`: every group after the first has three digits.
+fn well_grouped(text: &str) -> bool {
+    let mut groups = text.split([',', ' ', '_', '\u{a0}']);
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)
 }
 
 #[cfg(test)]
@@ -401,7 +481,7 @@ mod tests {
             ("pub/jane-doe/78/929/ab5", "jane-doe"),
             ("janedoe", "janedoe"),
         ] {
-            assert_eq!(handle(text), Ok(expected.into()), "{text}");
+            assert_eq!(handle(text, None), Ok(expected.into()), "{text}");
         }
         for text in [
             "https://www.linkedin.com/in/",
@@ -410,8 +490,38 @@ mod tests {
             "jane doe",
             "",
         ] {
-            assert!(handle(text).is_err(), "{text}");
+            assert!(handle(text, None).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn handles_for_a_network() {
+        let person = Some(Network::LinkedInPerson);
+        assert_eq!(
+            handle("https://linkedin.com/in/jane", person),
+            Ok("jane".into())
+        );
+        assert_eq!(handle("in/jane", person), Ok("jane".into()));
+        assert_eq!(handle("janedoe", person), Ok("janedoe".into()));
+        for text in [
+            "https://twitter.com/jane",
+            "https://github.com/jane",
+            "https://www.linkedin.com/company/acme",
+            "company/acme",
+        ] {
+            assert!(handle(text, person).is_err(), "{text}");
+        }
+        let company = Some(Network::LinkedInCompany);
+        assert_eq!(
+            handle("https://linkedin.com/company/acme/", company),
+            Ok("acme".into())
+        );
+        assert!(handle("https://linkedin.com/in/jane", company).is_err());
+        assert_eq!(
+            handle("https://twitter.com/acme", Some(Network::X)),
+            Ok("acme".into())
+        );
+        assert!(handle("https://github.com/acme", Some(Network::X)).is_err());
     }
 
     #[test]
@@ -509,7 +619,9 @@ mod tests {
         ] {
             assert_eq!(number(text), Ok(expected.into()), "{text}");
         }
-        for text in ["abc", "12.5", "1.2345k", "-", "$", "10x", "1e6", "k"] {
+        for text in [
+            "abc", "12.5", "1.2345k", "-", "$", "10x", "1e6", "k", "1,2k", "$1,2M", "12,50",
+        ] {
             assert!(number(text).is_err(), "{text}");
         }
     }

@@ -224,3 +224,83 @@ pub fn by_email(mut bodies: Vec<Value>) -> Vec<Value> {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Write `bytes` to `name` inside `dir` and return its path, for inputs that are not UTF-8.
+pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write a test file");
+    path
+}
+
+/// A file under `fixtures/quirks/`, the small exports that each show one quirk of real files.
+pub fn quirk(name: &str) -> PathBuf {
+    fixture("quirks").join(name)
+}
+
+/// What one import into a fresh recording stand-in left behind.
+#[derive(Debug)]
+pub struct Imported {
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    /// What the run told people: notes, the summary, errors.
+    pub stderr: String,
+    /// The report in row order; empty when the run stopped before writing one.
+    pub report: Vec<ReportRow>,
+    /// The bodies the stand-in accepted, sorted by contact.email.
+    pub bodies: Vec<Value>,
+}
+
+impl Imported {
+    /// Each report line's row, line and outcome, for comparing with a list.
+    pub fn outcomes(&self) -> Vec<(u64, u64, &str)> {
+        self.report
+            .iter()
+            .map(|r| (r.row, r.line, r.outcome.as_str()))
+            .collect()
+    }
+
+    /// The report line of row `row` (from 1).
+    pub fn row(&self, row: u64) -> &ReportRow {
+        self.report
+            .iter()
+            .find(|r| r.row == row)
+            .unwrap_or_else(|| panic!("no report line for row {row}: {:?}", self.report))
+    }
+}
+
+/// Import `input` with `mapping` and the extra `flags` into a fresh recording stand-in, and
+/// collect the exit code, stderr, the report and the bodies that arrived.
+pub fn import_recorded(input: &Path, mapping: &Path, flags: &[&str]) -> Imported {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let record = dir.path().join("record.jsonl");
+    let report = dir.path().join("report.csv");
+    let mock = MockProcess::recording(&record);
+
+    let output = fq()
+        .arg("import")
+        .arg(input)
+        .arg("--mapping")
+        .arg(mapping)
+        .args(["--url", &mock.url()])
+        .arg("--report")
+        .arg(&report)
+        .args(flags)
+        .output()
+        .expect("run fq-import import");
+
+    let stderr = text(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "fq-import panicked:\n{stderr}"
+    );
+    Imported {
+        code: output.status.code(),
+        stderr,
+        report: if report.exists() {
+            read_report(&report)
+        } else {
+            Vec::new()
+        },
+        bodies: by_email(read_lines(&record)),
+    }
+}
