@@ -260,7 +260,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --report --concurrency --timeout --max-retries --retry-delay --quiet --help"
+            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --timeout --max-retries --retry-delay --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +291,18 @@ _fq__import() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rejects)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,6 +41,9 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l skip-line
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 'Handle only the first N rows, as a trial; a later --resume carries on' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l shard -d 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rejects -d 'Write the rows that end invalid or failed to FILE, in the input\'s format with its header, to fix and import again' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l report -d 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l timeout -d 'How long one request may take, e.g. 500ms, 30s, 5m' -r
@@ -48,6 +51,9 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retri
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-delay -d 'The first retry\'s delay; each later one doubles it, with jitter' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l resume -d 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l force -d 'With --resume, carry on even when the input, the mapping or the shard changed'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dedupe -d 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s q -l quiet -d 'Print nothing but errors: no progress, no summary'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'

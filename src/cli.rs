@@ -159,6 +159,34 @@ pub struct ImportArgs {
     #[arg(long, conflicts_with = "sandbox")]
     pub dry_run: bool,
 
+    /// Carry on from the report of an earlier run: rows already imported are skipped, every
+    /// other row is sent. With no report yet, it starts from the first row.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// With --resume, carry on even when the input, the mapping or the shard changed.
+    #[arg(long, requires = "resume")]
+    pub force: bool,
+
+    /// Send each contact.email once: a later row with the same address (ignoring case and
+    /// spaces) is `duplicate` and not sent.
+    #[arg(long)]
+    pub dedupe: bool,
+
+    /// Handle only the first N rows, as a trial; a later --resume carries on.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its
+    /// own report.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// Write the rows that end invalid or failed to FILE, in the input's format with its
+    /// header, to fix and import again.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
     /// Where to write the report; JSON lines when the name ends in .jsonl.
     /// [default: <INPUT>.report.csv]
     #[arg(long, value_name = "FILE")]
@@ -210,6 +238,20 @@ pub struct MockArgs {
     /// Accept only this hash in the URL; any other gets 404. [default: any hash]
     #[arg(long, value_name = "HASH")]
     pub hash: Option<String>,
+}
+
+/// Parse a shard written `K/N`, with K from 1 to N.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let fail = || format!("write the shard as K/N with 1 <= K <= N, such as 2/4; not `{s}`");
+    let (k, n) = s.split_once('/').ok_or_else(fail)?;
+    let (k, n) = (
+        k.trim().parse::<u64>().map_err(|_| fail())?,
+        n.trim().parse::<u64>().map_err(|_| fail())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(fail());
+    }
+    Ok((k, n))
 }
 
 /// Parse a delimiter: one ASCII character, or its name.

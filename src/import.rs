@@ -3,12 +3,14 @@
 //! ```text
 //! reader ──records──▶ mapper ──jobs──▶ dispatcher ──results──▶ report writer
 //! (thread)           (thread)  │      (N in flight)              (thread)
-//!                              └──invalid rows──────────────────▶
+//!                              └──invalid, duplicate, kept──────▶
 //! ```
 //!
-//! Every record the reader reads reaches the report exactly once: mapped and sent, invalid,
-//! or `pending` when the run stops before its turn.
+//! Every record the reader hands on reaches the report exactly once: sent, invalid,
+//! duplicate, kept from an earlier run, or `pending` when the run stops before its turn.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -20,11 +22,12 @@ use tokio::sync::mpsc;
 
 use crate::cli::ImportArgs;
 use crate::exit::{Exit, Fatal, OrExit};
-use crate::input::{Input, Record};
+use crate::input::{Columns, Input, Record};
 use crate::mapping::{Mapping, Plan};
 use crate::mock::{self, MockConfig};
 use crate::progress::Progress;
-use crate::report::{Counts, Outcome, Report, RowResult};
+use crate::report::{self, Counts, Done, Entry, Fingerprint, Outcome, Report, ReportPlan};
+use crate::report::{RejectsFormat, RowResult};
 use crate::secret::WebhookUrl;
 use crate::send::{self, Halt, Job, Sender, Stop};
 use crate::settings::{ImportSettings, Target};
@@ -41,25 +44,11 @@ pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
 
 async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
     let mapping = Mapping::load(&settings.mapping).or_usage()?;
-    let input = Input::open(
-        &settings.input.source,
-        settings.input.format,
-        &settings.input.dialect,
-    )
-    .or_usage()?;
-    if !settings.quiet {
-        for note in input.notes() {
-            eprintln!("fq-import: note: {}: {note}", input.label());
-        }
-    }
+    let input = open_input(&settings)?;
     let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
+    let (report_plan, done) = plan_report(&settings, &input)?;
     let counts = Arc::new(Counts::default());
-    let report = Report::create(
-        &settings.report,
-        settings.report_format,
-        Arc::clone(&counts),
-    )
-    .or_usage()?;
+    let report = Report::create(report_plan, Arc::clone(&counts)).or_usage()?;
     let report_path = report.path().to_owned();
 
     let (sender, _sandbox) = connect(&settings).await?;
@@ -72,27 +61,92 @@ async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
         settings.quiet,
         dry_run,
     );
-    let interrupted = watch_for_interrupt(Arc::clone(&stop));
+    watch_for_interrupt(Arc::clone(&stop));
 
-    let ended = pipeline(
+    let choice = Choice {
+        shard: settings.shard,
+        limit: settings.limit,
+        done,
+        dedupe: settings.dedupe,
+        keep_raw: settings.rejects.is_some(),
+    };
+    let stages = Stages {
         input,
         plan,
         report,
         sender,
-        Arc::clone(&counts),
-        Arc::clone(&stop),
-    )
-    .await;
+        counts: Arc::clone(&counts),
+        stop: Arc::clone(&stop),
+    };
+    let ended = stages.run(choice).await;
 
     progress.finish();
     if !settings.quiet {
         progress.summary(&report_path);
     }
     ended?;
-    if interrupted.load(Ordering::Relaxed) {
-        return Ok(Exit::Interrupted);
+    conclude(&counts, &stop, &settings)
+}
+
+fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
+    let source = &settings.input;
+    let input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
+    if !settings.quiet {
+        for note in input.notes() {
+            eprintln!("fq-import: note: {}: {note}", input.label());
+        }
     }
-    conclude(&counts, stop.reason(), &settings)
+    Ok(input)
+}
+
+/// What the report of this run is to be, and the rows an earlier run imported.
+fn plan_report(
+    settings: &ImportSettings,
+    input: &Input,
+) -> Result<(ReportPlan, Option<Done>), Fatal> {
+    let source = &settings.input.source;
+    let fingerprint = Fingerprint::of(source, &settings.mapping, settings.shard).or_usage()?;
+    let previous = match settings.resume {
+        true => report::read_previous(&settings.report, settings.report_format).or_usage()?,
+        false => None,
+    };
+    if let Some(previous) = &previous {
+        report::check_resume(previous, &fingerprint, &settings.report, settings.force)
+            .or_usage()?;
+    }
+    if settings.resume && !settings.quiet {
+        match &previous {
+            Some(p) => eprintln!(
+                "fq-import: resuming from {}: {} rows imported earlier are skipped",
+                settings.report.display(),
+                p.imported
+            ),
+            None => {
+                eprintln!("fq-import: no report to resume from yet: starting from the first row")
+            }
+        }
+    }
+    let rejects = settings.rejects.clone().map(|path| {
+        let format = match (input.columns(), input.delimiter()) {
+            (Columns::Header(header), Some(delimiter)) => RejectsFormat::Table {
+                header: header.clone(),
+                delimiter,
+            },
+            _ => RejectsFormat::Lines,
+        };
+        (path, format)
+    });
+    let (first_row, step) = settings.shard.unwrap_or((1, 1));
+    let plan = ReportPlan {
+        path: settings.report.clone(),
+        format: settings.report_format,
+        fingerprint,
+        resume: previous.is_some(),
+        rejects,
+        first_row,
+        step,
+    };
+    Ok((plan, previous.map(|p| p.done)))
 }
 
 /// Start the sandbox if asked for, and build the sender (`None` in a dry run).
@@ -121,99 +175,202 @@ async fn connect(
     Ok((Some(Arc::new(sender)), sandbox))
 }
 
-/// Run the four stages to the end and report the first error any of them met.
-async fn pipeline(
+/// Which rows this run handles, and how.
+struct Choice {
+    shard: Option<(u64, u64)>,
+    limit: Option<u64>,
+    /// Rows an earlier run imported: kept as they are.
+    done: Option<Done>,
+    dedupe: bool,
+    /// Carry each row as read, for the rejects file.
+    keep_raw: bool,
+}
+
+/// The four stages of a run, ready to start.
+struct Stages {
     input: Input,
     plan: Plan,
     report: Report,
     sender: Option<Arc<Sender>>,
     counts: Arc<Counts>,
     stop: Arc<Stop>,
-) -> Result<(), Fatal> {
-    let (records_tx, records_rx) = mpsc::channel::<Record>(CHANNEL);
-    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(CHANNEL);
-    let (results_tx, results_rx) = mpsc::channel::<RowResult>(CHANNEL);
-
-    let reader = {
-        let (counts, stop) = (Arc::clone(&counts), Arc::clone(&stop));
-        thread::spawn(move || read(input, records_tx, &counts, &stop))
-    };
-    let mapper = {
-        let (results, stop) = (results_tx.clone(), Arc::clone(&stop));
-        thread::spawn(move || map(&plan, records_rx, jobs_tx, results, &stop))
-    };
-    let writer = {
-        let stop = Arc::clone(&stop);
-        thread::spawn(move || report.write_all(results_rx, &stop))
-    };
-    match sender {
-        Some(sender) => send::dispatch(sender, jobs_rx, results_tx, counts, stop).await,
-        None => {
-            let print = move || print_bodies(jobs_rx, results_tx, &stop);
-            tokio::task::spawn_blocking(print).await.or_abort()?;
-        }
-    }
-
-    let read = join(reader, "reader").and_then(|r| r.or_abort());
-    join(mapper, "mapper")?;
-    join(writer, "report writer")?.or_abort()?;
-    read.map(drop)
 }
 
-/// The reader stage: every record goes on, also the one read when a stop comes.
+impl Stages {
+    /// Run the stages to the end and report the first error any of them met.
+    async fn run(self, choice: Choice) -> Result<(), Fatal> {
+        let (records_tx, records_rx) = mpsc::channel::<Record>(CHANNEL);
+        let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(CHANNEL);
+        let (entries_tx, entries_rx) = mpsc::channel::<Entry>(CHANNEL);
+        let Stages {
+            input,
+            plan,
+            report,
+            sender,
+            counts,
+            stop,
+        } = self;
+
+        let (shard, limit) = (choice.shard, choice.limit);
+        let reader = {
+            let (counts, stop) = (Arc::clone(&counts), Arc::clone(&stop));
+            thread::spawn(move || read(input, records_tx, &counts, &stop, shard, limit))
+        };
+        let mapper = {
+            let (entries, stop) = (entries_tx.clone(), Arc::clone(&stop));
+            thread::spawn(move || {
+                Mapper::new(plan, choice).run(records_rx, jobs_tx, entries, &stop)
+            })
+        };
+        let writer = {
+            let stop = Arc::clone(&stop);
+            thread::spawn(move || report.write_all(entries_rx, &stop))
+        };
+        match sender {
+            Some(sender) => send::dispatch(sender, jobs_rx, entries_tx, counts, stop).await,
+            None => {
+                let print = move || print_bodies(jobs_rx, entries_tx, &stop);
+                tokio::task::spawn_blocking(print).await.or_abort()?;
+            }
+        }
+
+        let read = join(reader, "reader").and_then(|r| r.or_abort());
+        join(mapper, "mapper")?;
+        join(writer, "report writer")?.or_abort()?;
+        read.map(drop)
+    }
+}
+
+/// The reader stage: every record of this run goes on, also the one read when a stop comes.
 fn read(
     input: Input,
     records: mpsc::Sender<Record>,
     counts: &Counts,
     stop: &Stop,
+    shard: Option<(u64, u64)>,
+    limit: Option<u64>,
 ) -> anyhow::Result<u64> {
+    let mut handled = 0;
     input.for_each(|record| {
+        if let Some((k, n)) = shard
+            && record.row % n != k % n
+        {
+            return true;
+        }
         counts.read.fetch_add(1, Ordering::Relaxed);
-        records.blocking_send(record).is_ok() && !stop.is_stopped()
+        handled += 1;
+        records.blocking_send(record).is_ok()
+            && !stop.is_stopped()
+            && limit.is_none_or(|limit| handled < limit)
     })
 }
 
-/// The mapper stage: a body goes to the dispatcher, an invalid row straight to the report.
-fn map(
-    plan: &Plan,
-    mut records: mpsc::Receiver<Record>,
-    jobs: mpsc::Sender<Job>,
-    results: mpsc::Sender<RowResult>,
-    stop: &Stop,
-) {
-    while let Some(record) = records.blocking_recv() {
-        let (row, line) = (record.row, record.line);
-        let sent = match plan.apply(&record.fields) {
-            mapped if stop.is_stopped() => {
-                let key = mapped.map_or_else(|invalid| invalid.key, |mapped| mapped.key);
-                results
-                    .blocking_send(RowResult::new(row, line, key, Outcome::Pending))
-                    .is_ok()
+/// The mapper stage: a body goes to the dispatcher; an invalid row, a duplicate, or a row
+/// imported earlier goes straight to the report.
+struct Mapper {
+    plan: Plan,
+    choice: Choice,
+    /// With `--dedupe`: a hash of each contact.email seen → the row it was first seen on.
+    seen: HashMap<u64, u64>,
+}
+
+impl Mapper {
+    fn new(plan: Plan, choice: Choice) -> Mapper {
+        Mapper {
+            plan,
+            choice,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn run(
+        mut self,
+        mut records: mpsc::Receiver<Record>,
+        jobs: mpsc::Sender<Job>,
+        entries: mpsc::Sender<Entry>,
+        stop: &Stop,
+    ) {
+        while let Some(record) = records.blocking_recv() {
+            let sent = match self.sort(record, stop) {
+                Sorted::Send(job) => jobs.blocking_send(job).is_ok(),
+                Sorted::Report(entry) => entries.blocking_send(entry).is_ok(),
+            };
+            if !sent {
+                return;
             }
-            Ok(mapped) => {
-                let body = Bytes::from(mapped.body);
-                jobs.blocking_send(Job {
+        }
+    }
+
+    /// Decide what becomes of one record.
+    fn sort(&mut self, record: Record, stop: &Stop) -> Sorted {
+        let (row, line) = (record.row, record.line);
+        let mapped = self.plan.apply(&record.fields);
+        let earlier = self
+            .choice
+            .done
+            .as_ref()
+            .is_some_and(|done| done.contains(row));
+        if earlier {
+            if let Ok(mapped) = &mapped {
+                self.first_seen(&mapped.key, row);
+            }
+            return Sorted::Report(Entry::Kept(row));
+        }
+        let keep_raw = self.choice.keep_raw;
+        let raw = || if keep_raw { record.raw() } else { None };
+        match mapped {
+            _ if stop.is_stopped() => {
+                let key = mapped.map_or_else(|invalid| invalid.key, |mapped| mapped.key);
+                Sorted::Report(Entry::Row(RowResult::new(row, line, key, Outcome::Pending)))
+            }
+            Ok(mapped) => match self.first_seen(&mapped.key, row) {
+                Some(first) => {
+                    let mut result = RowResult::new(row, line, mapped.key, Outcome::Duplicate);
+                    result.error = format!("duplicate of row {first}");
+                    Sorted::Report(Entry::Row(result))
+                }
+                None => Sorted::Send(Job {
                     row,
                     line,
                     key: mapped.key,
-                    body,
-                })
-                .is_ok()
-            }
+                    body: Bytes::from(mapped.body),
+                    raw: raw(),
+                }),
+            },
             Err(invalid) => {
                 let mut result = RowResult::new(row, line, invalid.key, Outcome::Invalid);
                 result.error = invalid.problem.to_string();
-                results.blocking_send(result).is_ok()
+                result.raw = raw();
+                Sorted::Report(Entry::Row(result))
             }
-        };
-        if !sent {
-            return;
+        }
+    }
+
+    /// With `--dedupe`, the row where this email was first seen, if it was; else `None`,
+    /// and the email is remembered.
+    fn first_seen(&mut self, key: &str, row: u64) -> Option<u64> {
+        if !self.choice.dedupe {
+            return None;
+        }
+        let mut hasher = DefaultHasher::new();
+        key.trim().to_lowercase().hash(&mut hasher);
+        match self.seen.get(&hasher.finish()) {
+            Some(&first) => Some(first),
+            None => {
+                self.seen.insert(hasher.finish(), row);
+                None
+            }
         }
     }
 }
 
+enum Sorted {
+    Send(Job),
+    Report(Entry),
+}
+
 /// The dry run's last stage: bodies to stdout, in row order, each row `ready`.
-fn print_bodies(mut jobs: mpsc::Receiver<Job>, results: mpsc::Sender<RowResult>, stop: &Stop) {
+fn print_bodies(mut jobs: mpsc::Receiver<Job>, entries: mpsc::Sender<Entry>, stop: &Stop) {
     let mut out = BufWriter::new(std::io::stdout().lock());
     while let Some(job) = jobs.blocking_recv() {
         let outcome = if stop.is_stopped() {
@@ -225,7 +382,7 @@ fn print_bodies(mut jobs: mpsc::Receiver<Job>, results: mpsc::Sender<RowResult>,
             Outcome::Ready
         };
         let result = RowResult::new(job.row, job.line, job.key, outcome);
-        if results.blocking_send(result).is_err() {
+        if entries.blocking_send(Entry::Row(result)).is_err() {
             return;
         }
     }
@@ -249,17 +406,24 @@ fn join<T>(handle: thread::JoinHandle<T>, stage: &str) -> Result<T, Fatal> {
         .or_abort()
 }
 
-/// Ctrl-C stops the reading; the rows already read are finished or reported `pending`.
-fn watch_for_interrupt(stop: Arc<Stop>) -> Arc<std::sync::atomic::AtomicBool> {
-    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = Arc::clone(&interrupted);
+/// Ctrl-C or SIGTERM stops the reading; the rows already read are finished or reported
+/// `pending`. A second one stops at once: the report on disk still serves `--resume`.
+fn watch_for_interrupt(stop: Arc<Stop>) {
     tokio::spawn(async move {
+        if interrupt().await.is_err() {
+            return;
+        }
+        stop.interrupt();
+        eprintln!(
+            "fq-import: stopping: requests in flight get {}s to finish \
+             (press Ctrl-C again to stop at once)",
+            send::GRACE.as_secs()
+        );
         if interrupt().await.is_ok() {
-            flag.store(true, Ordering::Relaxed);
-            stop.interrupt();
+            eprintln!("fq-import: stopped at once; run the same command with --resume to carry on");
+            std::process::exit(i32::from(Exit::Interrupted.code()));
         }
     });
-    interrupted
 }
 
 /// Wait for Ctrl-C, or for SIGTERM where there is one.
@@ -278,16 +442,25 @@ async fn interrupt() -> std::io::Result<()> {
 }
 
 /// The exit code for a run that went to its end.
-fn conclude(counts: &Counts, halt: Option<Halt>, settings: &ImportSettings) -> Result<Exit, Fatal> {
-    if let Some(Halt::WriteFailed(message)) = halt {
-        return Err(anyhow!("{message}; stopped sending")).or_abort();
+fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<Exit, Fatal> {
+    let resume_hint = "run the same command with --resume to carry on";
+    match stop.reason() {
+        Some(Halt::WriteFailed(message)) => {
+            return Err(anyhow!("{message}; stopped sending; {resume_hint}")).or_abort();
+        }
+        Some(Halt::NotFound(message)) => {
+            return Err(anyhow!(
+                "{message}; stopped sending, since every row would fail\n  \
+                 hint: in FirstQuadrant, open Imports, then the import, and copy its webhook URL"
+            ))
+            .or_abort();
+        }
+        _ => {}
     }
-    if let Some(Halt::NotFound(message)) = halt {
-        return Err(anyhow!(
-            "{message}; stopped sending, since every row would fail\n  \
-             hint: in FirstQuadrant, open Imports, then the import, and copy its webhook URL"
-        ))
-        .or_abort();
+    if stop.is_interrupted() {
+        let pending = counts.get(Outcome::Pending);
+        eprintln!("fq-import: interrupted with {pending} rows pending; {resume_hint}");
+        return Ok(Exit::Interrupted);
     }
     if counts.read.load(Ordering::Relaxed) == 0 {
         return Err(anyhow!(

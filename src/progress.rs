@@ -99,10 +99,16 @@ impl Progress {
             &[Outcome::Imported, Outcome::Invalid, Outcome::Failed]
         };
         for &outcome in shown {
-            parts.push(format!("{} {}", counts.get(outcome), name(outcome)));
+            parts.push(format!("{} {}", counts.get(outcome), outcome.name()));
         }
-        if counts.get(Outcome::Pending) > 0 {
-            parts.push(format!("{} pending", counts.get(Outcome::Pending)));
+        for outcome in [Outcome::Duplicate, Outcome::Pending] {
+            if counts.get(outcome) > 0 {
+                parts.push(format!("{} {}", counts.get(outcome), outcome.name()));
+            }
+        }
+        let earlier = counts.earlier.load(Ordering::Relaxed);
+        if earlier > 0 {
+            parts.push(format!("{earlier} imported earlier"));
         }
         let retries = counts.retries.load(Ordering::Relaxed);
         if retries > 0 {
@@ -159,16 +165,6 @@ fn status(counts: &Counts, started: Instant, dry_run: bool) -> String {
             counts.get(Outcome::Invalid),
             counts.get(Outcome::Failed)
         )
-    }
-}
-
-fn name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Imported => "imported",
-        Outcome::Invalid => "invalid",
-        Outcome::Failed => "failed",
-        Outcome::Ready => "ready",
-        Outcome::Pending => "pending",
     }
 }
 

@@ -109,6 +109,13 @@ pub struct ImportSettings {
     pub report_format: ReportFormat,
     pub delivery: Delivery,
     pub quiet: bool,
+    pub resume: bool,
+    pub force: bool,
+    pub dedupe: bool,
+    pub limit: Option<u64>,
+    /// `(K, N)`: rows K, K+N, K+2N…
+    pub shard: Option<(u64, u64)>,
+    pub rejects: Option<PathBuf>,
 }
 
 const MAX_CONCURRENCY: usize = 1024;
@@ -121,8 +128,21 @@ impl ImportSettings {
              feeds which webhook field (the README's mapping reference shows how)",
         )?;
         let input = InputSettings::from_args(args.input)?;
-        let report = args.report.unwrap_or_else(|| default_report(&input.source));
+        let report = args
+            .report
+            .unwrap_or_else(|| default_report(&input.source, args.shard));
         guard_report(&report, &input.source, &mapping)?;
+        if let Some(rejects) = &args.rejects {
+            guard_report(rejects, &input.source, &mapping)?;
+            ensure!(
+                resolve(rejects) != resolve(&report),
+                "--rejects and the report are the same file, {}",
+                report.display()
+            );
+        }
+        if args.limit == Some(0) {
+            bail!("--limit must be at least 1");
+        }
         let report_format = match report.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("jsonl") => ReportFormat::Jsonl,
             _ => ReportFormat::Csv,
@@ -148,6 +168,12 @@ impl ImportSettings {
             report_format,
             delivery,
             quiet: args.quiet,
+            resume: args.resume,
+            force: args.force,
+            dedupe: args.dedupe,
+            limit: args.limit,
+            shard: args.shard,
+            rejects: args.rejects,
         })
     }
 }
@@ -227,14 +253,19 @@ fn resolve(path: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
 }
 
-/// `<input>.report.csv` beside the input; `stdin.report.csv` in the current folder.
-fn default_report(source: &Source) -> PathBuf {
+/// `<input>.report.csv` beside the input; `stdin.report.csv` in the current folder. A shard
+/// writes `<input>.shard-K-of-N.report.csv`, so that shards in one folder keep apart.
+fn default_report(source: &Source, shard: Option<(u64, u64)>) -> PathBuf {
+    let suffix = match shard {
+        Some((k, n)) => format!(".shard-{k}-of-{n}.report.csv"),
+        None => ".report.csv".to_owned(),
+    };
     match source {
         Source::File(path) => {
             let mut name = path.as_os_str().to_owned();
-            name.push(".report.csv");
+            name.push(suffix);
             PathBuf::from(name)
         }
-        Source::Stdin => Path::new("stdin.report.csv").to_owned(),
+        Source::Stdin => PathBuf::from(format!("stdin{suffix}")),
     }
 }

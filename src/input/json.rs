@@ -14,7 +14,7 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::decode::REPLACEMENT;
-use super::{Fields, Reader, Record, Text, broken};
+use super::{Fields, Raw, Reader, Record, Text, broken_with};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -69,16 +69,15 @@ impl LineReader {
 }
 
 fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
+    let raw = || Raw::Line(line.to_vec());
     match serde_json::from_slice::<Value>(line) {
         Ok(value @ Value::Object(_)) => object_fields(value, decoded),
-        Ok(_) => broken(None, "the line is not a JSON object".to_owned()),
+        Ok(_) => broken_with(raw(), None, "the line is not a JSON object".to_owned()),
         Err(e) => {
             let message = e.to_string();
             let message = message.split(" at line ").next().unwrap_or_default();
-            broken(
-                None,
-                format!("is not valid JSON at column {}: {message}", e.column()),
-            )
+            let reason = format!("is not valid JSON at column {}: {message}", e.column());
+            broken_with(raw(), None, reason)
         }
     }
 }
@@ -86,7 +85,13 @@ fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
 fn object_fields(value: Value, decoded: Option<&'static str>) -> Fields {
     match decoded {
         Some(encoding) if holds_replacement(&value) => {
-            broken(None, format!("holds bytes that are not valid {encoding}"))
+            let raw = serde_json::to_vec(&value).map(Raw::Line).ok();
+            let reason = format!("holds bytes that are not valid {encoding}");
+            Fields::Broken {
+                column: None,
+                reason,
+                raw,
+            }
         }
         _ => Fields::Json(value),
     }
@@ -209,7 +214,10 @@ impl<'de> Visitor<'de> for &mut Walk<'_> {
             let line = self.position.marked();
             let fields = match value {
                 Value::Object(_) => object_fields(value, self.decoded),
-                _ => broken(None, "the element is not a JSON object".to_owned()),
+                other => {
+                    let raw = Raw::Line(serde_json::to_vec(&other).unwrap_or_default());
+                    broken_with(raw, None, "the element is not a JSON object".to_owned())
+                }
             };
             if !(self.each)(Record {
                 row: self.row,

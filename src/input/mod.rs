@@ -43,7 +43,29 @@ pub enum Fields {
     Broken {
         column: Option<usize>,
         reason: String,
+        /// What was read of it, for the rejects file.
+        raw: Option<Raw>,
     },
+}
+
+/// A record as it was read, to be written back out in the input's own format.
+#[derive(Debug, Clone)]
+pub enum Raw {
+    /// The cells of a CSV row.
+    Fields(csv::ByteRecord),
+    /// A JSON object, as one line.
+    Line(Vec<u8>),
+}
+
+impl Record {
+    /// The record as it was read.
+    pub fn raw(&self) -> Option<Raw> {
+        match &self.fields {
+            Fields::Csv(record) => Some(Raw::Fields(record.as_byte_record().clone())),
+            Fields::Json(value) => serde_json::to_vec(value).ok().map(Raw::Line),
+            Fields::Broken { raw, .. } => raw.clone(),
+        }
+    }
 }
 
 /// What the mapping may refer to.
@@ -77,7 +99,7 @@ pub struct Input {
 }
 
 enum Reader {
-    Table(table::TableReader),
+    Table(Box<table::TableReader>),
     Lines(json::LineReader),
     Array(json::ArrayReader),
     Document(json::DocumentReader),
@@ -108,7 +130,7 @@ impl Input {
                 )?;
                 (
                     Columns::Header(reader.header().to_vec()),
-                    Reader::Table(reader),
+                    Reader::Table(Box::new(reader)),
                 )
             }
             Format::Jsonl => {
@@ -148,6 +170,14 @@ impl Input {
         Arc::clone(&self.bytes_read)
     }
 
+    /// The CSV delimiter in use; `None` for JSON.
+    pub fn delimiter(&self) -> Option<u8> {
+        match &self.reader {
+            Reader::Table(table) => Some(table.delimiter()),
+            _ => None,
+        }
+    }
+
     /// What the reader found out and did on its own, for the user: a delimiter it detected,
     /// lines it skipped, an encoding it read.
     pub fn notes(&self) -> &[String] {
@@ -171,6 +201,11 @@ impl Input {
 /// UTF-8.
 pub(crate) type Text = Box<dyn BufRead + Send>;
 
-fn broken(column: Option<usize>, reason: String) -> Fields {
-    Fields::Broken { column, reason }
+/// A broken record, with what was read of it.
+fn broken_with(raw: Raw, column: Option<usize>, reason: String) -> Fields {
+    Fields::Broken {
+        column,
+        reason,
+        raw: Some(raw),
+    }
 }

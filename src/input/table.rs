@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use super::decode::REPLACEMENT;
 use super::lines::{self, LineMap, Lines};
-use super::{Dialect, Fields, Record, Text, broken, dialect};
+use super::{Dialect, Fields, Raw, Record, Text, broken_with, dialect};
 
 /// How much of the file is looked at to find its dialect.
 const SAMPLE: u64 = 64 * 1024;
@@ -17,6 +17,7 @@ type Source = Lines<std::io::Chain<Cursor<Vec<u8>>, Text>>;
 pub(super) struct TableReader {
     reader: csv::Reader<Source>,
     header: Vec<String>,
+    delimiter: u8,
     lines: LineMap,
     /// The encoding the text was decoded from, if not UTF-8.
     decoded: Option<&'static str>,
@@ -73,9 +74,14 @@ impl TableReader {
         Ok(TableReader {
             reader,
             header,
+            delimiter: found.delimiter,
             lines,
             decoded,
         })
+    }
+
+    pub(super) fn delimiter(&self) -> u8 {
+        self.delimiter
     }
 
     pub(super) fn header(&self) -> &[String] {
@@ -102,7 +108,11 @@ impl TableReader {
             let fields = if self.runs_off_the_end(&raw) {
                 let reason = "opens a quote that is never closed: the rest of the file was \
                               read into one cell, so no row after this one was read";
-                broken(None, format!("line {line} {reason}"))
+                broken_with(
+                    Raw::Fields(raw.clone()),
+                    None,
+                    format!("line {line} {reason}"),
+                )
             } else {
                 self.fields(&raw)
             };
@@ -125,10 +135,15 @@ impl TableReader {
     fn fields(&self, raw: &csv::ByteRecord) -> Fields {
         let width = self.header.len();
         if raw.iter().all(|field| field.trim_ascii().is_empty()) {
-            return broken(None, "the row is empty: every field is blank".to_owned());
+            return broken_with(
+                Raw::Fields(raw.clone()),
+                None,
+                "the row is empty: every field is blank".to_owned(),
+            );
         }
         if raw.len() != width {
-            return broken(
+            return broken_with(
+                Raw::Fields(raw.clone()),
                 None,
                 format!(
                     "the row has {} {}, but the header has {width}",
@@ -144,14 +159,14 @@ impl TableReader {
                 let reason = "holds bytes that are not valid UTF-8; if the file is not \
                               UTF-8, name its encoding with --encoding"
                     .to_owned();
-                return broken(Some(field), reason);
+                return broken_with(Raw::Fields(raw.clone()), Some(field), reason);
             }
         };
         if let Some(encoding) = self.decoded
             && let Some(field) = record.iter().position(|f| f.contains(REPLACEMENT))
         {
             let reason = format!("holds bytes that are not valid {encoding}");
-            return broken(Some(field), reason);
+            return broken_with(Raw::Fields(raw.clone()), Some(field), reason);
         }
         Fields::Csv(record)
     }

@@ -352,7 +352,7 @@ impl Plan {
         let scope = match fields {
             Fields::Csv(record) => Scope::Csv(record),
             Fields::Json(value) => Scope::Json(value),
-            Fields::Broken { column, reason } => {
+            Fields::Broken { column, reason, .. } => {
                 let column = column.map(|i| {
                     self.header
                         .get(i)

@@ -3,8 +3,13 @@
 //!
 //! Nothing else in the program talks to the network.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+mod dispatch;
+mod stop;
+
+pub use dispatch::{GRACE, dispatch};
+pub use stop::{Halt, Stop};
+
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -13,8 +18,8 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
-use tokio::sync::{Semaphore, mpsc};
 
+use crate::input::Raw;
 use crate::report::{Counts, Outcome, RowResult};
 use crate::secret::WebhookUrl;
 use crate::settings::Delivery;
@@ -26,48 +31,8 @@ pub struct Job {
     pub line: u64,
     pub key: String,
     pub body: Bytes,
-}
-
-/// Why the dispatcher stopped before the input ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Halt {
-    /// The webhook answered 404: the URL or its hash is wrong.
-    NotFound(String),
-    /// Standard output was closed, as by `| head`, in a dry run.
-    OutputClosed,
-    /// A result could not be written down: the report, or the bodies on stdout.
-    WriteFailed(String),
-}
-
-/// Tells every stage to stop taking new rows.
-#[derive(Debug, Default)]
-pub struct Stop {
-    stopped: AtomicBool,
-    reason: std::sync::Mutex<Option<Halt>>,
-}
-
-impl Stop {
-    pub fn halt(&self, reason: Halt) {
-        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(reason);
-        self.stopped.store(true, Ordering::Relaxed);
-    }
-
-    /// Stop without a reason to report, as on Ctrl-C.
-    pub fn interrupt(&self) {
-        self.stopped.store(true, Ordering::Relaxed);
-    }
-
-    pub fn is_stopped(&self) -> bool {
-        self.stopped.load(Ordering::Relaxed)
-    }
-
-    pub fn reason(&self) -> Option<Halt> {
-        self.reason
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
+    /// The row as it was read, for the rejects file.
+    pub raw: Option<Raw>,
 }
 
 /// The HTTP client for one webhook URL, with its retry policy.
@@ -121,7 +86,7 @@ impl Sender {
     }
 
     /// Send one row, retrying as the policy allows, and say what became of it.
-    async fn deliver(&self, job: &Job, counts: &Counts) -> (RowResult, Option<Halt>) {
+    async fn deliver(&self, job: &Job, counts: &Counts, stop: &Stop) -> (RowResult, Option<Halt>) {
         let attempts = AtomicU32::new(0);
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.delivery.retry_delay)
@@ -138,6 +103,7 @@ impl Sender {
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
+        .when(|_| !stop.is_stopped())
         .notify(|_, _| {
             counts.retries.fetch_add(1, Ordering::Relaxed);
         })
@@ -164,6 +130,12 @@ impl Sender {
                 );
                 refusal.fill(&mut result);
                 Some(Halt::NotFound(message))
+            }
+            Err(refusal) if stop.is_stopped() => {
+                refusal.fill(&mut result);
+                result.outcome = Outcome::Pending;
+                result.error = format!("the run stopped before a retry: {}", result.error);
+                None
             }
             Ok(Answer::Refused(refusal) | Answer::Retry(refusal)) | Err(refusal) => {
                 refusal.fill(&mut result);
@@ -341,45 +313,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Send every job with at most `concurrency` in flight; results go to the report.
-/// After a halt, the jobs not yet sent are reported `pending`.
-pub async fn dispatch(
-    sender: Arc<Sender>,
-    mut jobs: mpsc::Receiver<Job>,
-    results: mpsc::Sender<RowResult>,
-    counts: Arc<Counts>,
-    stop: Arc<Stop>,
-) {
-    let slots = Arc::new(Semaphore::new(sender.delivery.concurrency));
-    let mut tasks = tokio::task::JoinSet::new();
-    while let Some(job) = jobs.recv().await {
-        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
-            break;
-        };
-        if stop.is_stopped() {
-            let pending = RowResult::new(job.row, job.line, job.key, Outcome::Pending);
-            let _ = results.send(pending).await;
-            continue;
-        }
-        let (sender, results, counts, stop) = (
-            Arc::clone(&sender),
-            results.clone(),
-            Arc::clone(&counts),
-            Arc::clone(&stop),
-        );
-        tasks.spawn(async move {
-            let (result, halt) = sender.deliver(&job, &counts).await;
-            if let Some(halt) = halt {
-                stop.halt(halt);
-            }
-            let _ = results.send(result).await;
-            drop(permit);
-        });
-        while tasks.try_join_next().is_some() {}
-    }
-    while tasks.join_next().await.is_some() {}
 }
 
 #[cfg(test)]

@@ -1,0 +1,253 @@
+//! Writing the report as results arrive.
+//!
+//! Each result is written as it comes and the file is flushed whenever no more results are
+//! waiting, so the report on disk is the journal a resume reads. Results arrive out of order;
+//! a bounded buffer puts them back in row order, and if a row stays out so long that the
+//! buffer fills, the file goes out of order and is tidied when the run ends. A resumed run
+//! writes its lines beside the report and merges them in at the end.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use tokio::sync::mpsc;
+
+use super::journal::{self, Fingerprint};
+use super::rejects::{Rejects, RejectsFormat};
+use super::{COLUMNS, Counts, Entry, Outcome, RowResult};
+use crate::send::{Halt, Stop};
+use crate::settings::ReportFormat;
+
+/// How many results may wait for an earlier row before the file goes out of order.
+const REORDER_LIMIT: usize = 8192;
+
+/// What the report of one run is to be.
+#[derive(Debug, Clone)]
+pub struct ReportPlan {
+    pub path: PathBuf,
+    pub format: ReportFormat,
+    pub fingerprint: Fingerprint,
+    /// Carry on from the report: this run's lines go beside it and are merged at the end.
+    pub resume: bool,
+    /// Where to write the rows that end invalid or failed, and how.
+    pub rejects: Option<(PathBuf, RejectsFormat)>,
+    /// The first row this run handles, and the step to the next (`--shard`).
+    pub first_row: u64,
+    pub step: u64,
+}
+
+/// The report file, open for writing.
+pub struct Report {
+    plan: ReportPlan,
+    /// The file written now: the report, or its part file when resuming.
+    writing: PathBuf,
+    sink: Sink,
+    next_row: u64,
+    /// Results waiting for an earlier row; `None` for a row kept from an earlier run.
+    waiting: BTreeMap<u64, Option<RowResult>>,
+    out_of_order: bool,
+    counts: Arc<Counts>,
+    rejects: Option<Rejects>,
+}
+
+enum Sink {
+    Csv(Box<csv::Writer<File>>),
+    Jsonl(BufWriter<File>),
+}
+
+impl Report {
+    /// Create the report (or, when resuming, its part file), readable by its owner only.
+    pub fn create(plan: ReportPlan, counts: Arc<Counts>) -> anyhow::Result<Report> {
+        let writing = if plan.resume {
+            journal::part_of(&plan.path)
+        } else {
+            plan.path.clone()
+        };
+        let file = create_private(&writing).with_context(|| {
+            format!(
+                "cannot create the report {} (pass --report FILE to write it elsewhere)",
+                writing.display()
+            )
+        })?;
+        let sink = open_sink(file, &plan, &writing)?;
+        plan.fingerprint.save(&plan.path)?;
+        let rejects = match &plan.rejects {
+            Some((path, format)) => Some(Rejects::create(path, format)?),
+            None => None,
+        };
+        Ok(Report {
+            next_row: plan.first_row,
+            plan,
+            writing,
+            sink,
+            waiting: BTreeMap::new(),
+            out_of_order: false,
+            counts,
+            rejects,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.plan.path
+    }
+
+    /// Write every result that arrives until the channel closes, then finish the file.
+    /// Blocking: run it on a thread of its own.
+    ///
+    /// When the file cannot be written, the run is stopped: nothing more may be sent that
+    /// the report could not record. The results still arriving are drained and dropped.
+    pub fn write_all(
+        mut self,
+        mut entries: mpsc::Receiver<Entry>,
+        stop: &Stop,
+    ) -> anyhow::Result<()> {
+        let written = self.write_arriving(&mut entries);
+        if let Err(error) = written {
+            stop.halt(Halt::WriteFailed(format!("{error:#}")));
+            while entries.blocking_recv().is_some() {}
+            return Err(error);
+        }
+        self.finish()
+    }
+
+    fn write_arriving(&mut self, entries: &mut mpsc::Receiver<Entry>) -> anyhow::Result<()> {
+        while let Some(entry) = entries.blocking_recv() {
+            self.add(entry)?;
+            while let Ok(entry) = entries.try_recv() {
+                self.add(entry)?;
+            }
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
+        let (row, result) = match entry {
+            Entry::Row(result) => {
+                self.counts
+                    .counter(result.outcome)
+                    .fetch_add(1, Ordering::Relaxed);
+                (result.row, Some(result))
+            }
+            Entry::Kept(row) => {
+                self.counts.earlier.fetch_add(1, Ordering::Relaxed);
+                (row, None)
+            }
+        };
+        self.waiting.insert(row, result);
+        self.drain_in_order()?;
+        if self.waiting.len() > REORDER_LIMIT
+            && let Some((row, first)) = self.waiting.pop_first()
+        {
+            self.out_of_order = true;
+            self.next_row = self.next_row.max(row + self.plan.step);
+            self.write(first.as_ref())?;
+            self.drain_in_order()?;
+        }
+        Ok(())
+    }
+
+    fn drain_in_order(&mut self) -> anyhow::Result<()> {
+        while let Some(result) = self.waiting.remove(&self.next_row) {
+            self.write(result.as_ref())?;
+            self.next_row += self.plan.step;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, result: Option<&RowResult>) -> anyhow::Result<()> {
+        let Some(result) = result else {
+            return Ok(());
+        };
+        if let (Some(rejects), Some(raw)) = (&mut self.rejects, &result.raw)
+            && matches!(result.outcome, Outcome::Invalid | Outcome::Failed)
+        {
+            rejects.write(raw)?;
+        }
+        let flat;
+        let result = if result.spans_lines() {
+            flat = result.flattened();
+            &flat
+        } else {
+            result
+        };
+        let written = match &mut self.sink {
+            Sink::Csv(writer) => writer.serialize(result).map_err(anyhow::Error::from),
+            Sink::Jsonl(writer) => serde_json::to_writer(&mut *writer, result)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(writer.write_all(b"\n")?)),
+        };
+        written.with_context(|| format!("cannot write the report {}", self.writing.display()))
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        let flushed = match &mut self.sink {
+            Sink::Csv(writer) => writer.flush(),
+            Sink::Jsonl(writer) => writer.flush(),
+        };
+        flushed.with_context(|| format!("cannot write the report {}", self.writing.display()))
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        let rest = std::mem::take(&mut self.waiting);
+        if rest.keys().next().is_some_and(|&row| row != self.next_row) {
+            self.out_of_order = true;
+        }
+        for result in rest.values() {
+            self.write(result.as_ref())?;
+        }
+        self.flush()?;
+        let file = match &self.sink {
+            Sink::Csv(writer) => writer.get_ref(),
+            Sink::Jsonl(writer) => writer.get_ref(),
+        };
+        file.sync_all()
+            .with_context(|| format!("cannot write the report {}", self.writing.display()))?;
+        if let Some(rejects) = self.rejects.take() {
+            rejects.finish()?;
+        }
+        let plan = &self.plan;
+        if plan.resume {
+            journal::tidy(&plan.path, Some(&self.writing), plan.format)?;
+        } else if self.out_of_order {
+            journal::tidy(&plan.path, None, plan.format)?;
+        }
+        Ok(())
+    }
+}
+
+fn open_sink(file: File, plan: &ReportPlan, path: &Path) -> anyhow::Result<Sink> {
+    let context = || format!("cannot write the report {}", path.display());
+    match plan.format {
+        ReportFormat::Csv => {
+            let mut writer = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(file);
+            if !plan.resume {
+                writer.write_record(COLUMNS).with_context(context)?;
+            }
+            Ok(Sink::Csv(Box::new(writer)))
+        }
+        ReportFormat::Jsonl => Ok(Sink::Jsonl(BufWriter::new(file))),
+    }
+}
+
+/// Create (or empty) a file readable by its owner only.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    // A file that existed keeps its mode through `open`: narrow it too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}

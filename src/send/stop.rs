@@ -1,0 +1,68 @@
+//! Telling every stage of a run to stop taking rows, and why.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+
+/// Why the dispatcher stopped before the input ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Halt {
+    /// The webhook answered 404: the URL or its hash is wrong.
+    NotFound(String),
+    /// Standard output was closed, as by `| head`, in a dry run.
+    OutputClosed,
+    /// A result could not be written down: the report, or the bodies on stdout.
+    WriteFailed(String),
+}
+
+/// Tells every stage to stop taking new rows.
+#[derive(Debug, Default)]
+pub struct Stop {
+    stopped: AtomicBool,
+    interrupted: AtomicBool,
+    reason: Mutex<Option<Halt>>,
+    wake: Notify,
+}
+
+impl Stop {
+    pub fn halt(&self, reason: Halt) {
+        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(reason);
+        self.stopped.store(true, Ordering::Relaxed);
+        self.wake.notify_waiters();
+    }
+
+    /// Stop because the user asked to, by Ctrl-C or SIGTERM.
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::Relaxed);
+        self.stopped.store(true, Ordering::Relaxed);
+        self.wake.notify_waiters();
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
+    }
+
+    /// Wait until the run is stopped.
+    pub async fn stopped(&self) {
+        loop {
+            let woken = self.wake.notified();
+            if self.is_stopped() {
+                return;
+            }
+            woken.await;
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    pub fn reason(&self) -> Option<Halt> {
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
