@@ -260,7 +260,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --timeout --max-retries --retry-delay --quiet --help"
+            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +318,18 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --burst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -326,7 +338,23 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --retry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retry-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --give-up-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-errors)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

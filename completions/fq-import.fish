@@ -45,10 +45,17 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l shard -d 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rejects -d 'Write the rows that end invalid or failed to FILE, in the input\'s format with its header, to fix and import again' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l report -d 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]' -r -F
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once, or `auto` to find the endpoint\'s pace: start low, grow while answers come back fast and clean, back off on 429, 503 and timeouts, and pace by rate once the endpoint has shown its limit' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-concurrency -d 'With --concurrency auto, the most requests in flight' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rate -d 'At most N requests a second, across all workers, retries included' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l burst -d 'With --rate, how many requests may go at once after a quiet spell. [default: 1]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l timeout -d 'How long one request may take, e.g. 500ms, 30s, 5m' -r
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retries -d 'How many times a row is retried after a 429, a 5xx, a timeout or a connection error' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retries -d 'How many times a row is retried after a retryable answer (see below)' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-for -d 'The most time one row may spend retrying; then it is `failed` with its last answer' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-delay -d 'The first retry\'s delay; each later one doubles it, with jitter' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retry-wait -d 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l give-up-after -d 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-errors -d 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l resume -d 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row'

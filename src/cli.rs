@@ -14,7 +14,8 @@ Exit codes:
   0    every row was imported (in a dry run: every row is ready)
   1    the run finished, but some rows are invalid or failed (see the report)
   2    usage or configuration error, found before anything was sent
-  3    the run was aborted: the webhook answered 404, or a fatal I/O error
+  3    the run was aborted: the webhook answered 404, it was down for --give-up-after,
+       --max-errors was passed, or a fatal I/O error
   130  interrupted";
 
 const IMPORT_EXAMPLES: &str = "\
@@ -29,6 +30,17 @@ Examples:
     export FQ_WEBHOOK_URL='https://api.us.firstquadrant.ai/v5/imports/imp_123/trigger/…'
     fq-import import contacts.csv --mapping contacts.toml";
 
+const RETRIED: &str = "\
+Answers:
+  200                     imported
+  429                     every worker pauses for its Retry-After, then the row is retried
+  408, 425, 500, 502, 503, 504, timeouts, connection errors
+                          retried with exponential backoff and jitter, within
+                          --max-retries and --retry-for
+  404                     the URL or its hash is wrong: sending stops, exit 3
+  3xx                     never followed: the row fails
+  any other 4xx           not retried: the row fails with the server's message";
+
 /// Stream CSV and JSONL contact exports into a FirstQuadrant import webhook.
 #[derive(Debug, Parser)]
 #[command(name = "fq-import", version, after_help = EXIT_CODES)]
@@ -40,8 +52,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Map every row of a CSV or JSONL file and send it to the import webhook.
-    #[command(after_help = format!("{IMPORT_EXAMPLES}\n\n{EXIT_CODES}"))]
-    Import(ImportArgs),
+    #[command(after_help = format!("{IMPORT_EXAMPLES}\n\n{RETRIED}\n\n{EXIT_CODES}"))]
+    Import(Box<ImportArgs>),
     /// Map every row without sending and list every problem, grouped by kind.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
@@ -192,21 +204,53 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// How many requests may be in flight at once.
-    #[arg(short, long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
+    /// How many requests may be in flight at once, or `auto` to find the endpoint's pace:
+    /// start low, grow while answers come back fast and clean, back off on 429, 503 and
+    /// timeouts, and pace by rate once the endpoint has shown its limit.
+    #[arg(short, long, default_value = "8", value_parser = parse_concurrency, value_name = "N|auto")]
+    pub concurrency: Concurrency,
+
+    /// With --concurrency auto, the most requests in flight.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_concurrency: usize,
+
+    /// At most N requests a second, across all workers, retries included.
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+
+    /// With --rate, how many requests may go at once after a quiet spell. [default: 1]
+    #[arg(long, value_name = "N", requires = "rate")]
+    pub burst: Option<u32>,
 
     /// How long one request may take, e.g. 500ms, 30s, 5m.
     #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// How many times a row is retried after a 429, a 5xx, a timeout or a connection error.
+    /// How many times a row is retried after a retryable answer (see below).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max_retries: usize,
+
+    /// The most time one row may spend retrying; then it is `failed` with its last answer.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub retry_for: Duration,
 
     /// The first retry's delay; each later one doubles it, with jitter.
     #[arg(long, default_value = "500ms", value_parser = parse_duration, value_name = "DURATION")]
     pub retry_delay: Duration,
+
+    /// The longest wait a Retry-After may ask for; a longer one is capped here, with a warning.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub max_retry_wait: Duration,
+
+    /// Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx;
+    /// meanwhile the endpoint is probed at a slow pace and no new rows are sent.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub give_up_after: Duration,
+
+    /// Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are
+    /// invalid or failed.
+    #[arg(long, value_parser = parse_max_errors, value_name = "N|N%")]
+    pub max_errors: Option<MaxErrors>,
 
     /// Print nothing but errors: no progress, no summary.
     #[arg(short, long)]
@@ -238,6 +282,43 @@ pub struct MockArgs {
     /// Accept only this hash in the URL; any other gets 404. [default: any hash]
     #[arg(long, value_name = "HASH")]
     pub hash: Option<String>,
+}
+
+/// How many requests may be in flight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Concurrency {
+    Fixed(usize),
+    Auto,
+}
+
+/// When to give up on a run whose rows keep failing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxErrors {
+    Rows(u64),
+    Percent(f64),
+}
+
+fn parse_concurrency(s: &str) -> Result<Concurrency, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(Concurrency::Auto);
+    }
+    s.parse::<usize>()
+        .map(Concurrency::Fixed)
+        .map_err(|_| format!("write a number of requests or `auto`, not `{s}`"))
+}
+
+fn parse_max_errors(s: &str) -> Result<MaxErrors, String> {
+    let fail = || format!("write a number of rows, such as 100, or a share, such as 5%; not `{s}`");
+    match s.strip_suffix('%') {
+        Some(p) => {
+            let p: f64 = p.trim().parse().map_err(|_| fail())?;
+            (0.0..=100.0)
+                .contains(&p)
+                .then_some(MaxErrors::Percent(p))
+                .ok_or_else(fail)
+        }
+        None => s.trim().parse().map(MaxErrors::Rows).map_err(|_| fail()),
+    }
 }
 
 /// Parse a shard written `K/N`, with K from 1 to N.

@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use crate::cli::ImportArgs;
 use crate::exit::{Exit, Fatal, OrExit};
 use crate::input::{Columns, Input, Record};
-use crate::mapping::{Mapping, Plan};
+use crate::mapping::{Invalid, Mapped, Mapping, Plan, Problem};
 use crate::mock::{self, MockConfig};
 use crate::progress::Progress;
 use crate::report::{self, Counts, Done, Entry, Fingerprint, Outcome, Report, ReportPlan};
@@ -48,7 +48,9 @@ async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
     let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
     let (report_plan, done) = plan_report(&settings, &input)?;
     let counts = Arc::new(Counts::default());
-    let report = Report::create(report_plan, Arc::clone(&counts)).or_usage()?;
+    let report = Report::create(report_plan, Arc::clone(&counts))
+        .or_usage()?
+        .with_max_errors(settings.max_errors);
     let report_path = report.path().to_owned();
 
     let (sender, _sandbox) = connect(&settings).await?;
@@ -234,9 +236,12 @@ impl Stages {
             }
         }
 
+        // Every stage is joined before any error is returned: the report must be finished.
         let read = join(reader, "reader").and_then(|r| r.or_abort());
-        join(mapper, "mapper")?;
-        join(writer, "report writer")?.or_abort()?;
+        let mapped = join(mapper, "mapper");
+        let written = join(writer, "report writer").and_then(|w| w.or_abort());
+        written?;
+        mapped?;
         read.map(drop)
     }
 }
@@ -304,7 +309,7 @@ impl Mapper {
     /// Decide what becomes of one record.
     fn sort(&mut self, record: Record, stop: &Stop) -> Sorted {
         let (row, line) = (record.row, record.line);
-        let mapped = self.plan.apply(&record.fields);
+        let mapped = self.apply(&record);
         let earlier = self
             .choice
             .done
@@ -344,6 +349,25 @@ impl Mapper {
                 Sorted::Report(Entry::Row(result))
             }
         }
+    }
+
+    /// Map a record; a bug that panics stops that row, not the run.
+    fn apply(&self, record: &Record) -> Result<Mapped, Invalid> {
+        let plan = &self.plan;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.apply(&record.fields)))
+            .unwrap_or_else(|_| {
+                Err(Invalid {
+                    key: String::new(),
+                    problem: Problem {
+                        field: None,
+                        column: None,
+                        value: None,
+                        reason: "could not be mapped: fq-import met an internal error on this \
+                                 row (please report it)"
+                            .to_owned(),
+                    },
+                })
+            })
     }
 
     /// With `--dedupe`, the row where this email was first seen, if it was; else `None`,
@@ -447,6 +471,18 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
     match stop.reason() {
         Some(Halt::WriteFailed(message)) => {
             return Err(anyhow!("{message}; stopped sending; {resume_hint}")).or_abort();
+        }
+        Some(Halt::EndpointDown(message)) => {
+            return Err(anyhow!(
+                "{message}; gave up (--give-up-after); {resume_hint}"
+            ))
+            .or_abort();
+        }
+        Some(Halt::TooManyErrors(message)) => {
+            return Err(anyhow!(
+                "{message}; check the report, fix the mapping, then {resume_hint}"
+            ))
+            .or_abort();
         }
         Some(Halt::NotFound(message)) => {
             return Err(anyhow!(

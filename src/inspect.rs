@@ -1,7 +1,7 @@
 //! The commands that read an input without sending anything: `check`, which maps every row
 //! and lists every problem at once, and `mapping init`, which suggests a mapping.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use anyhow::{Context, anyhow};
@@ -35,13 +35,27 @@ pub fn check(args: CheckArgs) -> Result<Exit, Fatal> {
     let mut findings = Findings::new(args.examples);
     let mut out = std::io::stdout().lock();
     let preview = args.preview.unwrap_or(0);
+    let mut seen: HashMap<String, u64> = HashMap::new();
     let read = input
         .for_each(|record| {
             let mapped = plan.apply(&record.fields);
             if record.row <= preview as u64 {
                 let _ = show(&mut out, &record, &mapped.as_ref().map(|m| &m.body[..]));
             }
-            findings.add(&record, mapped.err().map(|invalid| invalid.problem));
+            let mut problems = match &mapped {
+                Ok(_) => Vec::new(),
+                Err(_) => plan.problems(&record.fields),
+            };
+            if let Ok(mapped) = &mapped {
+                let key = mapped.key.trim().to_lowercase();
+                match seen.get(&key) {
+                    Some(first) => problems.push(repeated(&mapped.key, *first)),
+                    None => {
+                        seen.insert(key, record.row);
+                    }
+                }
+            }
+            findings.add(&record, problems);
             true
         })
         .or_abort()?;
@@ -87,19 +101,22 @@ impl Findings {
         }
     }
 
-    fn add(&mut self, record: &Record, problem: Option<Problem>) {
-        let Some(problem) = problem else {
+    /// Count a row's problems: the row once in the total, each problem under its kind.
+    fn add(&mut self, record: &Record, problems: Vec<Problem>) {
+        if problems.is_empty() {
             return;
-        };
+        }
         self.total += 1;
-        let value = problem.value.clone();
-        let kind = self.kinds.entry(problem.kind()).or_insert(Kind {
-            count: 0,
-            examples: Vec::new(),
-        });
-        kind.count += 1;
-        if kind.examples.len() < self.shown {
-            kind.examples.push((record.row, record.line, value));
+        for problem in problems {
+            let value = problem.value.clone();
+            let kind = self.kinds.entry(problem.kind()).or_insert(Kind {
+                count: 0,
+                examples: Vec::new(),
+            });
+            kind.count += 1;
+            if kind.examples.len() < self.shown {
+                kind.examples.push((record.row, record.line, value));
+            }
         }
     }
 
@@ -137,6 +154,17 @@ impl Findings {
             }
         }
         Ok(())
+    }
+}
+
+/// A row whose contact.email an earlier row has: the webhook asks for each contact once.
+fn repeated(email: &str, first: u64) -> Problem {
+    Problem {
+        field: Some("contact.email".to_owned()),
+        column: None,
+        value: Some(format!("{email}, as on row {first}")),
+        reason: "repeats an earlier row's address (import with --dedupe to send it once)"
+            .to_owned(),
     }
 }
 

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<Exit, Fatal> {
     match cli.command {
-        Command::Import(args) => import::run(args),
+        Command::Import(args) => import::run(*args),
         Command::Check(args) => inspect::check(args),
         Command::Mapping(MappingCommand::Init(args)) => inspect::init(args),
         Command::Mock(args) => mock::run(args),

@@ -8,10 +8,11 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -20,6 +21,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 
 use crate::schema;
@@ -53,7 +56,8 @@ struct Stats {
 struct Mock {
     config: MockConfig,
     record: Option<Mutex<BufWriter<File>>>,
-    window: Mutex<(Instant, u32)>,
+    /// At most `--throttle` a second: a bucket of that many, refilled at that rate.
+    throttle: Option<DefaultDirectRateLimiter>,
     stats: Stats,
 }
 
@@ -92,10 +96,14 @@ pub async fn start(listen: &str, config: MockConfig) -> anyhow::Result<RunningMo
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let throttle = config
+        .throttle
+        .and_then(NonZeroU32::new)
+        .map(|n| RateLimiter::direct(Quota::per_second(n).allow_burst(n)));
     let mock = Arc::new(Mock {
         config,
         record,
-        window: Mutex::new((Instant::now(), 0)),
+        throttle,
         stats: Stats::default(),
     });
     let app = Router::new()
@@ -182,17 +190,9 @@ async fn trigger(
 impl Mock {
     /// Count this request against the throttle; `Some(wait)` when it is over the limit.
     fn throttled(&self) -> Option<Duration> {
-        let limit = self.config.throttle?;
-        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        let elapsed = window.0.elapsed();
-        if elapsed >= Duration::from_secs(1) {
-            *window = (Instant::now(), 0);
-        }
-        if window.1 >= limit {
-            return Some(Duration::from_secs(1).saturating_sub(window.0.elapsed()));
-        }
-        window.1 += 1;
-        None
+        let limiter = self.throttle.as_ref()?;
+        let refused = limiter.check().err()?;
+        Some(refused.wait_time_from(DefaultClock::default().now()))
     }
 
     /// Append the body as it was sent; one that spans lines is written compact.

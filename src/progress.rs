@@ -114,6 +114,10 @@ impl Progress {
         if retries > 0 {
             parts.push(format!("{retries} retries"));
         }
+        let throttled = counts.throttled.load(Ordering::Relaxed);
+        if throttled > 0 {
+            parts.push(format!("{throttled} answered 429"));
+        }
         eprintln!(
             "fq-import: {rows} {} read: {} in {} ({} rows/s)",
             if rows == 1 { "row" } else { "rows" },

@@ -164,12 +164,24 @@ pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
-    !local.is_empty()
-        && !local.chars().any(forbidden)
-        && domain.contains('.')
-        && domain.split('.').all(|label| !label.is_empty())
-        && !domain.chars().any(|c| forbidden(c) || c == '_')
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    };
+    let forbidden = |c: char| invisible(c) || "<>()[],;:\\\"@".contains(c);
+    let local_ok = (1..=64).contains(&local.len())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && !local.chars().any(forbidden);
+    let domain_ok = domain.contains('.')
+        && domain.len() <= 253
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+        && !domain.chars().any(|c| forbidden(c) || c == '_');
+    local_ok && domain_ok
 }
 
 /// Whether `s` is a month written `YYYY-MM`.
@@ -314,6 +326,11 @@ mod tests {
             "a@b..co",
             "a@.b.co",
             "a,b@c.co",
+            "a@x.com\u{200b}",
+            "\u{feff}b@x.com",
+            "jane@-acme.com",
+            ".jane@acme.com",
+            "jane..doe@acme.com",
         ] {
             assert!(!is_email(bad), "{bad}");
         }

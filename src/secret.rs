@@ -46,6 +46,9 @@ impl WebhookUrl {
         }
         let mut base = url.clone();
         base.set_path(&prefix.join("/"));
+        // A user name or password in the URL is a credential too.
+        let _ = base.set_username("");
+        let _ = base.set_password(None);
         let base = base.as_str().trim_end_matches('/');
         let redacted = format!("{base}/imports/{import_id}/trigger/***");
         Ok(WebhookUrl { url, redacted })

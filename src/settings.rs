@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
-use crate::cli::{Format, ImportArgs, InputArgs};
+use crate::cli::{Concurrency, Format, ImportArgs, InputArgs, MaxErrors};
 use crate::input::{Dialect, Encoding};
 use crate::secret::WebhookUrl;
 
@@ -50,12 +50,21 @@ pub enum ReportFormat {
 /// How rows are delivered.
 #[derive(Debug, Clone)]
 pub struct Delivery {
+    /// The most requests in flight.
     pub concurrency: usize,
+    /// Find the pace by itself, within `concurrency`.
+    pub adaptive: bool,
+    /// Requests a second, across workers, and the burst allowed.
+    pub rate: Option<(f64, u32)>,
     pub timeout: Duration,
     pub max_retries: usize,
+    /// The most time one row may spend retrying.
+    pub retry_for: Duration,
     pub retry_delay: Duration,
     /// The longest wait a `Retry-After` may impose; longer ones are capped here.
     pub max_retry_wait: Duration,
+    /// Give up after this long of nothing but failures.
+    pub give_up_after: Duration,
 }
 
 /// Where the rows come from and how to read them, checked.
@@ -116,6 +125,7 @@ pub struct ImportSettings {
     /// `(K, N)`: rows K, K+N, K+2N…
     pub shard: Option<(u64, u64)>,
     pub rejects: Option<PathBuf>,
+    pub max_errors: Option<MaxErrors>,
 }
 
 const MAX_CONCURRENCY: usize = 1024;
@@ -147,18 +157,33 @@ impl ImportSettings {
             Some(ext) if ext.eq_ignore_ascii_case("jsonl") => ReportFormat::Jsonl,
             _ => ReportFormat::Csv,
         };
+        let (concurrency, adaptive) = match args.concurrency {
+            Concurrency::Fixed(n) => (n, false),
+            Concurrency::Auto => (args.max_concurrency, true),
+        };
         ensure!(
-            (1..=MAX_CONCURRENCY).contains(&args.concurrency),
-            "--concurrency must be between 1 and {MAX_CONCURRENCY}, not {}",
-            args.concurrency
+            (1..=MAX_CONCURRENCY).contains(&concurrency),
+            "--concurrency and --max-concurrency must be between 1 and {MAX_CONCURRENCY}, \
+             not {concurrency}"
         );
         ensure!(!args.timeout.is_zero(), "--timeout must be longer than 0s");
+        let rate = match args.rate {
+            Some(rate) if rate.is_finite() && rate > 0.0 => {
+                Some((rate, args.burst.unwrap_or(1).max(1)))
+            }
+            Some(rate) => bail!("--rate must be a number of requests a second above 0, not {rate}"),
+            None => None,
+        };
         let delivery = Delivery {
-            concurrency: args.concurrency,
+            concurrency,
+            adaptive,
+            rate,
             timeout: args.timeout,
             max_retries: args.max_retries,
+            retry_for: args.retry_for,
             retry_delay: args.retry_delay,
-            max_retry_wait: Duration::from_secs(300),
+            max_retry_wait: args.max_retry_wait,
+            give_up_after: args.give_up_after,
         };
         Ok(ImportSettings {
             input,
@@ -174,6 +199,7 @@ impl ImportSettings {
             limit: args.limit,
             shard: args.shard,
             rejects: args.rejects,
+            max_errors: args.max_errors,
         })
     }
 }

@@ -19,7 +19,8 @@ fn check(input: &str, mapping: &str, flags: &[&str]) -> Output {
 }
 
 /// What `check` prints for `check-problems.csv`: the rows with the most common problem
-/// first, at most five rows of each kind.
+/// first, at most five rows of each kind, and every problem of a row (row 13 has an empty
+/// email and a seniority the mapping has no word for).
 const PROBLEMS: &str = "\
 check-problems.csv: 14 rows: 3 map to a valid body, 11 have a problem
 
@@ -35,15 +36,16 @@ check-problems.csv: 14 rows: 3 map to a valid body, 11 have a problem
   line 4 (row 3): `about 50`
   line 5 (row 4): `many`
 
+2 rows: employment.seniority is not a seniority: JUNIOR, MID, SENIOR or EXECUTIVE \
+(column `Level`)
+  line 6 (row 5): `wizard`
+  line 14 (row 13): `intern`
+
 1 row: the row has 3 fields, but the header has 4
   line 15 (row 14)
 
 1 row: contact.email is not an email address (column `Email`)
   line 8 (row 7): `gus-at-nowhere`
-
-1 row: employment.seniority is not a seniority: JUNIOR, MID, SENIOR or EXECUTIVE \
-(column `Level`)
-  line 6 (row 5): `wizard`
 ";
 
 #[test]

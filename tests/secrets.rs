@@ -114,7 +114,13 @@ async fn a_500_that_repeats_the_url_does_not_leak_the_hash() {
     let dir = tempfile::tempdir().unwrap();
     let report = report_in(&dir, "report.csv");
 
-    let run = import(&webhook_url(&server.uri()), &report, &[]).code(1);
+    // A server that answers nothing but 500 is taken for down: give up quickly.
+    let run = import(
+        &webhook_url(&server.uri()),
+        &report,
+        &["--give-up-after", "1s"],
+    )
+    .code(3);
 
     assert_no_hash(run.get_output(), &[&report]);
 }
@@ -129,13 +135,18 @@ fn a_refused_connection_does_not_leak_the_hash() {
     let dir = tempfile::tempdir().unwrap();
     let report = report_in(&dir, "report.csv");
 
-    let run = import(&webhook_url(&format!("http://{closed}")), &report, &[]).code(1);
+    let args = ["--give-up-after", "1s"];
+    let run = import(&webhook_url(&format!("http://{closed}")), &report, &args).code(3);
 
     let rows = common::read_report(&report);
-    assert!(rows.iter().all(|r| r.outcome == "failed"), "{rows:?}");
-    assert!(rows.iter().all(|r| r.attempts == 2), "{rows:?}");
     assert!(
-        rows.iter().all(|r| r.error.contains("127.0.0.1")),
+        rows.iter()
+            .all(|r| r.outcome == "failed" || r.outcome == "pending"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.error.is_empty() || r.error.contains("127.0.0.1")),
         "the error names the host: {rows:?}"
     );
     assert_no_hash(run.get_output(), &[&report]);

@@ -136,10 +136,35 @@ pub(super) fn open(
     }
 }
 
+/// Whether the file is JSON lines: its first line is a whole object, and either more lines
+/// follow or that object is not a wrapper of records (a minified `{"records": [...]}`).
 fn first_line_is_an_object(start: &[u8]) -> bool {
     let trimmed = start.trim_ascii_start();
-    let line = trimmed.split(|&b| b == b'\n').next().unwrap_or_default();
-    matches!(serde_json::from_slice::<Value>(line), Ok(Value::Object(_)))
+    let mut lines = trimmed.splitn(2, |&b| b == b'\n');
+    let line = lines.next().unwrap_or_default();
+    let more = lines
+        .next()
+        .is_some_and(|rest| !rest.trim_ascii().is_empty());
+    match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Object(object)) => more || wrapped_list(&object).is_none(),
+        _ => false,
+    }
+}
+
+/// The key of the list of records a wrapper object holds: its one key, or a key named like
+/// a list of records, whose value is a list of objects. A profile with a list of jobs is not
+/// a wrapper.
+fn wrapped_list(object: &serde_json::Map<String, Value>) -> Option<String> {
+    let wraps =
+        |key: &str| object.len() == 1 || WRAPPER_KEYS.contains(&key.to_lowercase().as_str());
+    object.iter().find_map(|(key, value)| match value {
+        Value::Array(items)
+            if wraps(key) && !items.is_empty() && items.iter().all(Value::is_object) =>
+        {
+            Some(key.clone())
+        }
+        _ => None,
+    })
 }
 
 /// A top-level array, streamed: memory holds one element at a time.
@@ -261,18 +286,7 @@ impl DocumentReader {
         let Value::Object(mut object) = value else {
             bail!("{label} holds no JSON object");
         };
-        // Only a wrapper is taken apart: an object whose one key (or a key named like a
-        // list of records) holds the objects. A profile with a list of jobs is one record.
-        let wraps =
-            |key: &str| object.len() == 1 || WRAPPER_KEYS.contains(&key.to_lowercase().as_str());
-        let list = object.iter().find_map(|(key, value)| match value {
-            Value::Array(items)
-                if wraps(key) && !items.is_empty() && items.iter().all(Value::is_object) =>
-            {
-                Some(key.clone())
-            }
-            _ => None,
-        });
+        let list = wrapped_list(&object);
         let records = match list.and_then(|key| object.remove(&key).map(|v| (key, v))) {
             Some((key, Value::Array(items))) => {
                 notes.push(format!("reading the objects in its `{key}` list"));

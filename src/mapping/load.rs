@@ -59,7 +59,7 @@ impl<'a> Loader<'a> {
             .iter()
             .find(|(k, _)| k.get_ref() == "null_values")
         {
-            self.null_values = self.strings(value, "null_values")?;
+            self.null_values = self.strings_or_none(value, "null_values")?;
             self.null_values
                 .iter_mut()
                 .for_each(|v| *v = v.to_lowercase());
@@ -286,11 +286,11 @@ impl<'a> Loader<'a> {
                     continue;
                 }
                 "null_values" => {
-                    entry.null_values = self.strings(value, "null_values")?;
+                    // The entry's own values add to the file's.
+                    let own = self.strings_or_none(value, "null_values")?;
                     entry
                         .null_values
-                        .iter_mut()
-                        .for_each(|v| *v = v.to_lowercase());
+                        .extend(own.into_iter().map(|v| v.to_lowercase()));
                     continue;
                 }
                 other => {
@@ -309,6 +309,13 @@ impl<'a> Loader<'a> {
             let hint = "give it a `column`, `first_of`, `template` or `value`".to_owned();
             return Err(self.at(span, message, Some(hint)));
         };
+        if target == "contact.email"
+            && (entry.default.is_some() || matches!(origin, Origin::Constant(_)))
+        {
+            let message = "contact.email cannot have a `default` or a `value`: every row \
+                           needs its own address, or rows would merge into one contact";
+            return Err(self.at(span, message.into(), None));
+        }
         entry.origin = origin;
         entry.transforms = self.transforms(target, entry.ty, names, date, map)?;
         if entry.split.is_some() && entry.ty != FieldType::TextList {
@@ -497,6 +504,14 @@ impl<'a> Loader<'a> {
         typed
             .map(Origin::Constant)
             .map_err(|reason| self.at(value.span(), reason, None))
+    }
+
+    /// A list of strings that may be empty.
+    fn strings_or_none(&self, value: &Value<'_>, what: &str) -> Result<Vec<String>, MappingError> {
+        match value.get_ref() {
+            DeValue::Array(items) if items.is_empty() => Ok(Vec::new()),
+            _ => self.strings(value, what),
+        }
     }
 
     fn string(&self, value: &Value<'_>, what: &str) -> Result<String, MappingError> {

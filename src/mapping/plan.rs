@@ -383,6 +383,60 @@ impl Plan {
         Ok(Mapped { body, key })
     }
 
+    /// Every problem a record has, not only the first; empty when it maps. For `check`.
+    pub fn problems(&self, fields: &Fields) -> Vec<Problem> {
+        let scope = match fields {
+            Fields::Csv(record) => Scope::Csv(record),
+            Fields::Json(value) => Scope::Json(value),
+            Fields::Broken { .. } => {
+                return self
+                    .apply(fields)
+                    .err()
+                    .map(|i| i.problem)
+                    .into_iter()
+                    .collect();
+            }
+        };
+        let mut found = Vec::new();
+        let email = &self.contact[self.email];
+        match email.value(scope) {
+            Ok(Some(_)) => {}
+            Ok(None) => found.push(
+                email
+                    .invalid(String::new(), Fault::bare("is empty"))
+                    .problem,
+            ),
+            Err(fault) => found.push(email.invalid(String::new(), fault).problem),
+        }
+        let others = self
+            .contact
+            .iter()
+            .chain(&self.employment)
+            .chain(&self.company);
+        for step in others.filter(|s| !std::ptr::eq(*s, email)) {
+            found.extend(step.problem(scope));
+        }
+        for history in &self.history {
+            match (&history.each, scope) {
+                (None, _) => history
+                    .steps
+                    .iter()
+                    .for_each(|s| found.extend(s.problem(scope))),
+                (Some((path, limit)), Scope::Json(root)) => {
+                    for item in elements(root, path).take(*limit) {
+                        let item = Scope::Json(item);
+                        history
+                            .steps
+                            .iter()
+                            .for_each(|s| found.extend(s.problem(item)));
+                    }
+                }
+                (Some(_), Scope::Csv(_)) => {}
+            }
+        }
+        found
+    }
+
     fn write_body<'p>(
         &'p self,
         scope: Scope<'_>,
@@ -423,10 +477,7 @@ impl Plan {
                 None => any |= write_entry(&history.steps, scope, out, any)?,
                 Some((path, limit)) => {
                     let Scope::Json(root) = scope else { continue };
-                    let Raw::Json(Value::Array(items)) = walk(root, path) else {
-                        continue;
-                    };
-                    for item in items.iter().take(*limit) {
+                    for item in elements(root, path).take(*limit) {
                         any |= write_entry(&history.steps, Scope::Json(item), out, any)?;
                     }
                 }
@@ -530,6 +581,11 @@ impl Step {
                 .map_err(|reason| Fault::new(default, reason)),
             (value, _) => Ok(value),
         }
+    }
+
+    fn problem(&self, scope: Scope<'_>) -> Option<Problem> {
+        let fault = self.value(scope).err()?;
+        Some(self.invalid(String::new(), fault).problem)
     }
 
     fn invalid(&self, key: String, fault: Fault) -> Invalid {
@@ -741,6 +797,15 @@ impl Cell {
             (At::Path(path), Scope::Json(value)) => walk(value, path),
             _ => Raw::Missing,
         }
+    }
+}
+
+/// The objects `each` walks: the elements of an array that are objects, or an object alone.
+fn elements<'a>(root: &'a Value, path: &[String]) -> Box<dyn Iterator<Item = &'a Value> + 'a> {
+    match walk(root, path) {
+        Raw::Json(Value::Array(items)) => Box::new(items.iter().filter(|i| i.is_object())),
+        Raw::Json(object @ Value::Object(_)) => Box::new(std::iter::once(object)),
+        _ => Box::new(std::iter::empty()),
     }
 }
 

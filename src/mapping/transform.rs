@@ -218,7 +218,8 @@ impl Network {
     /// Whether a LinkedIn path prefix (`in`, `company`) fits.
     fn takes_prefix(self, prefix: Option<&str>) -> bool {
         match (self, prefix) {
-            (Network::LinkedInPerson, Some(p)) => matches!(p, "in" | "pub"),
+            // `/pub/` addresses carry a name that is not unique, not the handle.
+            (Network::LinkedInPerson, Some(p)) => p == "in",
             (Network::LinkedInCompany, Some(p)) => matches!(p, "company" | "school"),
             (Network::LinkedInPerson | Network::LinkedInCompany, None) => false,
             _ => true,
@@ -226,13 +227,57 @@ impl Network {
     }
 }
 
+/// Path words that are pages of a site, not someone's handle.
+const NOT_HANDLES: [&str; 40] = [
+    "intent",
+    "home",
+    "i",
+    "share",
+    "search",
+    "hashtag",
+    "explore",
+    "settings",
+    "messages",
+    "notifications",
+    "login",
+    "signup",
+    "orgs",
+    "topics",
+    "marketplace",
+    "sponsors",
+    "apps",
+    "features",
+    "enterprise",
+    "groups",
+    "events",
+    "watch",
+    "profile.php",
+    "p",
+    "reel",
+    "reels",
+    "stories",
+    "tv",
+    "accounts",
+    "pub",
+    "feed",
+    "jobs",
+    "company",
+    "school",
+    "people",
+    "pages",
+    "sharer",
+    "dialog",
+    "about",
+    "help",
+];
+
 /// Sites whose profile URLs hold a handle, and the path prefixes before it.
 const PROFILE_SITES: [(&str, &[&str]); 6] = [
-    ("linkedin.com", &["in", "company", "school", "pub"]),
+    ("linkedin.com", &["in", "company", "school"]),
     ("x.com", &[]),
     ("twitter.com", &[]),
     ("github.com", &[]),
-    ("facebook.com", &["people", "pages"]),
+    ("facebook.com", &[]),
     ("instagram.com", &[]),
 ];
 
@@ -244,7 +289,7 @@ pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
     // A LinkedIn path without its host, as some enrichment exports write it.
     if !looks_like_url && let Some((prefix, rest)) = text.trim_start_matches('/').split_once('/') {
         let handle = rest.split('/').next().unwrap_or_default();
-        let linkedin = matches!(prefix, "in" | "pub" | "company" | "school");
+        let linkedin = matches!(prefix, "in" | "company" | "school");
         let fits =
             network.is_none_or(|n| n.sites() == ["linkedin.com"] && n.takes_prefix(Some(prefix)));
         if linkedin && !handle.is_empty() {
@@ -296,8 +341,10 @@ pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
         });
     }
     match first {
-        Some(handle) if handle != "profile.php" => Ok(handle.trim_start_matches('@').to_owned()),
-        _ => Err("holds no handle".into()),
+        Some(handle) if !NOT_HANDLES.contains(&handle.to_lowercase().as_str()) => {
+            Ok(handle.trim_start_matches('@').to_owned())
+        }
+        _ => Err("is not a profile URL: it holds no handle".into()),
     }
 }
 
@@ -308,6 +355,14 @@ pub fn date(text: &str, format: &DateFormat) -> Result<String, String> {
         DateFormat::Excel => excel_date(text),
         DateFormat::Pattern(pattern) => pattern_date(text, pattern),
     };
+    if let Some(d) = parsed
+        && !(1900..=2100).contains(&d.year())
+    {
+        return Err(format!(
+            "gives the year {}, which looks wrong (for two-digit years, write %y)",
+            d.year()
+        ));
+    }
     parsed
         .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
         .ok_or_else(|| match format {
@@ -321,7 +376,10 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
     let day = text.get(..10).unwrap_or(text);
     NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .ok()
-        .filter(|_| text.len() == 10 || text[10..].starts_with(['T', ' ']))
+        .filter(|_| {
+            text.get(10..)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['T', ' ']))
+        })
         .or_else(|| NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok())
 }
 
@@ -388,6 +446,9 @@ pub fn number(text: &str) -> Result<String, String> {
         .filter(|c| !matches!(c, ',' | ' ' | '_' | '\u{a0}'))
         .collect();
     let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+    if multiplier == 1 && fraction.len() == 3 {
+        return Err("could be a decimal or use `.` between thousands".into());
+    }
     let fraction = fraction.trim_end_matches('0');
     if whole.is_empty() && fraction.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())
@@ -478,7 +539,6 @@ mod tests {
             ("https://instagram.com/jane_d/", "jane_d"),
             ("@janedoe", "janedoe"),
             ("in/jane-doe", "jane-doe"),
-            ("pub/jane-doe/78/929/ab5", "jane-doe"),
             ("janedoe", "janedoe"),
         ] {
             assert_eq!(handle(text, None), Ok(expected.into()), "{text}");
@@ -487,6 +547,14 @@ mod tests {
             "https://www.linkedin.com/in/",
             "https://example.com/jane",
             "https://facebook.com/profile.php?id=1",
+            "https://twitter.com/intent/user?screen_name=jane",
+            "https://twitter.com/home",
+            "https://github.com/orgs/acme",
+            "https://www.facebook.com/groups/123",
+            "https://www.instagram.com/p/ABC123/",
+            "https://www.facebook.com/pages/Name/123",
+            "https://www.linkedin.com/pub/jane-doe/78/929/ab5",
+            "pub/jane-doe/78/929/ab5",
             "jane doe",
             "",
         ] {
@@ -589,6 +657,9 @@ mod tests {
             ("2024-02-30", DateFormat::Iso),
             ("20240305", DateFormat::Iso),
             ("2024-03-05x", DateFormat::Iso),
+            ("2021-7-2", DateFormat::Iso),
+            ("0000-01-01", DateFormat::Iso),
+            ("24/8/20", pattern("%d/%m/%Y")),
             ("13/26/1945", pattern("%m/%d/%Y")),
             ("26/10/1945", pattern("%m/%d/%Y")),
             ("abc", DateFormat::Excel),
@@ -621,6 +692,7 @@ mod tests {
         }
         for text in [
             "abc", "12.5", "1.2345k", "-", "$", "10x", "1e6", "k", "1,2k", "$1,2M", "12,50",
+            "10.000", "1.200",
         ] {
             assert!(number(text).is_err(), "{text}");
         }

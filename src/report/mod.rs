@@ -170,6 +170,8 @@ pub struct Counts {
     /// Rows imported by an earlier run and left alone by this one.
     pub earlier: AtomicU64,
     pub retries: AtomicU64,
+    /// Answers of 429 Too Many Requests.
+    pub throttled: AtomicU64,
 }
 
 impl Counts {

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use super::journal::{self, Fingerprint};
 use super::rejects::{Rejects, RejectsFormat};
 use super::{COLUMNS, Counts, Entry, Outcome, RowResult};
+use crate::cli::MaxErrors;
 use crate::send::{Halt, Stop};
 use crate::settings::ReportFormat;
 
@@ -52,6 +53,9 @@ pub struct Report {
     out_of_order: bool,
     counts: Arc<Counts>,
     rejects: Option<Rejects>,
+    max_errors: Option<MaxErrors>,
+    /// Set once `max_errors` is passed.
+    too_many: Option<String>,
 }
 
 enum Sink {
@@ -88,7 +92,15 @@ impl Report {
             out_of_order: false,
             counts,
             rejects,
+            max_errors: None,
+            too_many: None,
         })
+    }
+
+    /// Stop the run once more rows than this are invalid or failed.
+    pub fn with_max_errors(mut self, max_errors: Option<MaxErrors>) -> Report {
+        self.max_errors = max_errors;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -105,7 +117,7 @@ impl Report {
         mut entries: mpsc::Receiver<Entry>,
         stop: &Stop,
     ) -> anyhow::Result<()> {
-        let written = self.write_arriving(&mut entries);
+        let written = self.write_arriving(&mut entries, stop);
         if let Err(error) = written {
             stop.halt(Halt::WriteFailed(format!("{error:#}")));
             while entries.blocking_recv().is_some() {}
@@ -114,15 +126,41 @@ impl Report {
         self.finish()
     }
 
-    fn write_arriving(&mut self, entries: &mut mpsc::Receiver<Entry>) -> anyhow::Result<()> {
+    fn write_arriving(
+        &mut self,
+        entries: &mut mpsc::Receiver<Entry>,
+        stop: &Stop,
+    ) -> anyhow::Result<()> {
         while let Some(entry) = entries.blocking_recv() {
             self.add(entry)?;
             while let Ok(entry) = entries.try_recv() {
                 self.add(entry)?;
             }
             self.flush()?;
+            if let Some(message) = self.too_many.take() {
+                stop.halt(Halt::TooManyErrors(message));
+            }
         }
         Ok(())
+    }
+
+    /// Whether the invalid and failed rows are now more than `--max-errors` allows.
+    fn check_errors(&mut self) {
+        let Some(max) = self.max_errors else {
+            return;
+        };
+        let bad = self.counts.get(Outcome::Invalid) + self.counts.get(Outcome::Failed);
+        let seen = self.counts.done();
+        let over = match max {
+            MaxErrors::Rows(n) => bad > n,
+            MaxErrors::Percent(p) => seen >= 100 && (bad as f64) > p / 100.0 * seen as f64,
+        };
+        if over && self.too_many.is_none() {
+            self.too_many = Some(format!(
+                "{bad} of {seen} rows so far are invalid or failed, more than --max-errors allows"
+            ));
+            self.max_errors = None;
+        }
     }
 
     fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
@@ -131,6 +169,9 @@ impl Report {
                 self.counts
                     .counter(result.outcome)
                     .fetch_add(1, Ordering::Relaxed);
+                if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
+                    self.check_errors();
+                }
                 (result.row, Some(result))
             }
             Entry::Kept(row) => {

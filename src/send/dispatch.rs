@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{Job, Sender, Stop};
@@ -29,10 +29,17 @@ pub async fn dispatch(
     counts: Arc<Counts>,
     stop: Arc<Stop>,
 ) {
-    let slots = Arc::new(Semaphore::new(sender.delivery.concurrency));
+    let slots = Arc::clone(&sender.pace.slots);
     let in_flight: InFlight = Arc::default();
     let mut tasks = JoinSet::new();
     while let Some(job) = jobs.recv().await {
+        // While the endpoint looks down, no new row is sent: the rows in flight probe it.
+        while sender.is_down() && !stop.is_stopped() {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                () = stop.stopped() => {}
+            }
+        }
         let permit = tokio::select! {
             permit = Arc::clone(&slots).acquire_owned() => permit.ok(),
             () = stop.stopped() => None,

@@ -4,6 +4,8 @@
 //! Nothing else in the program talks to the network.
 
 mod dispatch;
+mod health;
+mod pace;
 mod stop;
 
 pub use dispatch::{GRACE, dispatch};
@@ -18,6 +20,9 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
+
+use health::Health;
+use pace::{Pace, Signal};
 
 use crate::input::Raw;
 use crate::report::{Counts, Outcome, RowResult};
@@ -40,6 +45,8 @@ pub struct Sender {
     client: reqwest::Client,
     url: WebhookUrl,
     delivery: Delivery,
+    pace: Pace,
+    health: Health,
 }
 
 /// What one attempt came to.
@@ -64,6 +71,8 @@ struct Refusal {
     message: String,
     request_id: String,
     retry_after: Option<Duration>,
+    /// A connection error, a timeout or a 5xx: what a dead endpoint gives.
+    outage: bool,
 }
 
 impl Sender {
@@ -81,36 +90,65 @@ impl Sender {
         Ok(Sender {
             client,
             url,
+            pace: Pace::new(&delivery),
+            health: Health::new(delivery.give_up_after),
             delivery,
         })
     }
 
     /// Send one row, retrying as the policy allows, and say what became of it.
+    ///
+    /// A row may be retried `--max-retries` times within `--retry-for`; attempts made while
+    /// the endpoint is down (see [`Health`]) do not count, so an outage fails no row.
     async fn deliver(&self, job: &Job, counts: &Counts, stop: &Stop) -> (RowResult, Option<Halt>) {
         let attempts = AtomicU32::new(0);
+        let spent = AtomicU32::new(0);
+        let started = tokio::time::Instant::now();
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.delivery.retry_delay)
             .with_max_delay(Duration::from_secs(60).max(self.delivery.retry_delay))
-            .with_max_times(self.delivery.max_retries)
+            .without_max_times()
             .with_jitter();
-        let max_wait = self.delivery.max_retry_wait;
+        let budget = self.delivery.max_retries as u32;
+        let retry_for = self.delivery.retry_for;
         let outcome = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            match self.attempt(job.body.clone()).await {
+            if !self.health.is_down() {
+                spent.fetch_add(1, Ordering::Relaxed);
+            }
+            match self.attempt(job.body.clone(), counts).await {
                 Answer::Retry(refusal) => Err(refusal),
                 other => Ok(other),
             }
         })
         .retry(backoff)
         .sleep(tokio::time::sleep)
-        .when(|_| !stop.is_stopped())
+        .when(|refusal| {
+            if stop.is_stopped() {
+                return false;
+            }
+            if self.health.given_up() {
+                stop.halt(Halt::EndpointDown(self.down_message()));
+                return false;
+            }
+            let outage = refusal.outage && self.health.is_down();
+            outage || (spent.load(Ordering::Relaxed) <= budget && started.elapsed() < retry_for)
+        })
         .notify(|_, _| {
             counts.retries.fetch_add(1, Ordering::Relaxed);
         })
-        .adjust(|refusal, delay| delay.map(|d| refusal.retry_after.map_or(d, |r| r.min(max_wait))))
+        .adjust(|refusal, delay| {
+            if refusal.outage && self.health.is_down() {
+                // The probe's own pace applies.
+                return Some(Duration::ZERO);
+            }
+            let delay = refusal.retry_after.or(delay)?;
+            (started.elapsed() + delay < retry_for).then_some(delay)
+        })
         .await;
+        let attempts = attempts.load(Ordering::Relaxed);
         let mut result = RowResult::new(job.row, job.line, job.key.clone(), Outcome::Failed);
-        result.attempts = attempts.load(Ordering::Relaxed);
+        result.attempts = attempts;
         let halt = match outcome {
             Ok(Answer::Accepted {
                 status,
@@ -139,14 +177,36 @@ impl Sender {
             }
             Ok(Answer::Refused(refusal) | Answer::Retry(refusal)) | Err(refusal) => {
                 refusal.fill(&mut result);
+                if attempts > 1 {
+                    result.error = format!("{} (after {attempts} attempts)", result.error);
+                }
                 None
             }
         };
         (result, halt)
     }
 
+    fn down_message(&self) -> String {
+        format!(
+            "the webhook at {} has answered nothing but errors for {}: it looks down",
+            self.url.authority(),
+            humantime::format_duration(Duration::from_secs(self.health.failing_for().as_secs()))
+        )
+    }
+
+    /// Whether the endpoint looks down; new rows wait while it does.
+    pub fn is_down(&self) -> bool {
+        self.health.is_down()
+    }
+
     /// One request and what its answer means.
-    async fn attempt(&self, body: Bytes) -> Answer {
+    async fn attempt(&self, body: Bytes, counts: &Counts) -> Answer {
+        let _probe = match self.health.is_down() {
+            true => Some(self.health.probe_turn().await),
+            false => None,
+        };
+        self.pace.ready().await;
+        let sent_at = tokio::time::Instant::now();
         let sent = self
             .client
             .post(self.url.expose().clone())
@@ -156,16 +216,19 @@ impl Sender {
             .await;
         let response = match sent {
             Ok(response) => response,
-            Err(error) => return Answer::Retry(self.transport_refusal(error)),
+            Err(error) => return Answer::Retry(self.transport_refusal(error, sent_at)),
         };
         let status = response.status();
         let request_id = one_line(&self.scrub(&header(response.headers(), "x-request-id")));
         let retry_after = retry_after(response.headers());
         let text = match response.bytes().await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(error) => return Answer::Retry(self.transport_refusal(error)),
+            Err(error) => return Answer::Retry(self.transport_refusal(error, sent_at)),
         };
+        let latency = sent_at.elapsed();
         if status.is_success() {
+            self.health.alive();
+            self.pace.answered(Signal::Accepted, latency);
             let answer: RowAnswer = serde_json::from_str(&text).unwrap_or_default();
             return Answer::Accepted {
                 status: status.as_u16(),
@@ -173,12 +236,33 @@ impl Sender {
                 row_status: answer.status.unwrap_or_default(),
             };
         }
-        let refusal = Refusal {
+        let outage = status.is_server_error();
+        let mut refusal = Refusal {
             status: Some(status.as_u16()),
             message: error_message(status, &self.scrub(&text)),
             request_id,
             retry_after,
+            outage,
         };
+        if outage {
+            self.health.failed();
+        } else {
+            self.health.alive();
+        }
+        let pushback = matches!(status.as_u16(), 429 | 503);
+        self.pace.answered(
+            if pushback {
+                Signal::Pushback
+            } else {
+                Signal::Answered
+            },
+            latency,
+        );
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            counts.throttled.fetch_add(1, Ordering::Relaxed);
+            let wait = refusal.retry_after.unwrap_or(self.delivery.retry_delay);
+            refusal.retry_after = Some(self.pace.pause(wait));
+        }
         match status {
             StatusCode::NOT_FOUND => Answer::NotFound(refusal),
             s if is_retryable(s) => Answer::Retry(refusal),
@@ -186,8 +270,15 @@ impl Sender {
         }
     }
 
-    fn transport_refusal(&self, error: reqwest::Error) -> Refusal {
+    fn transport_refusal(&self, error: reqwest::Error, sent_at: tokio::time::Instant) -> Refusal {
         let timeout = error.is_timeout();
+        self.health.failed();
+        let signal = if timeout {
+            Signal::Pushback
+        } else {
+            Signal::Answered
+        };
+        self.pace.answered(signal, sent_at.elapsed());
         let connect = error.is_connect();
         let error = error.without_url();
         let detail = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
@@ -209,6 +300,7 @@ impl Sender {
             message: one_line(&self.scrub(&message)),
             request_id: String::new(),
             retry_after: None,
+            outage: true,
         }
     }
 

@@ -14,6 +14,10 @@ pub enum Halt {
     OutputClosed,
     /// A result could not be written down: the report, or the bodies on stdout.
     WriteFailed(String),
+    /// The endpoint gave nothing but failures for `--give-up-after`.
+    EndpointDown(String),
+    /// More rows than `--max-errors` allows are invalid or failed.
+    TooManyErrors(String),
 }
 
 /// Tells every stage to stop taking new rows.
