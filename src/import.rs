@@ -44,7 +44,10 @@ pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
 
 async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
     let mapping = Mapping::load(&settings.mapping).or_usage()?;
-    let input = open_input(&settings)?;
+    let mut input = open_input(&settings)?;
+    if settings.rejects.is_some() {
+        input.keep_text();
+    }
     let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
     let (report_plan, done) = plan_report(&settings, &input)?;
     let counts = Arc::new(Counts::default());
@@ -138,15 +141,12 @@ fn plan_report(
         };
         (path, format)
     });
-    let (first_row, step) = settings.shard.unwrap_or((1, 1));
     let plan = ReportPlan {
         path: settings.report.clone(),
         format: settings.report_format,
         fingerprint,
         resume: previous.is_some(),
         rejects,
-        first_row,
-        step,
     };
     Ok((plan, previous.map(|p| p.done)))
 }

@@ -28,11 +28,17 @@ const WRAPPER_KEYS: [&str; 10] = [
 pub(super) struct LineReader {
     text: Text,
     decoded: Option<&'static str>,
+    /// Keep each line's text with its record.
+    pub(super) keep_text: bool,
 }
 
 impl LineReader {
     pub(super) fn new(text: Text, decoded: Option<&'static str>) -> LineReader {
-        LineReader { text, decoded }
+        LineReader {
+            text,
+            decoded,
+            keep_text: false,
+        }
     }
 
     pub(super) fn for_each(
@@ -61,7 +67,13 @@ impl LineReader {
             }
             row += 1;
             let fields = line_fields(&buf, self.decoded);
-            if !each(Record { row, line, fields }) {
+            let text = self.keep_text.then(|| buf.trim_ascii_end().to_vec());
+            if !each(Record {
+                row,
+                line,
+                fields,
+                text,
+            }) {
                 return Ok(row);
             }
         }
@@ -245,6 +257,7 @@ impl<'de> Visitor<'de> for &mut Walk<'_> {
                 }
             };
             if !(self.each)(Record {
+                text: None,
                 row: self.row,
                 line,
                 fields,
@@ -306,6 +319,7 @@ impl DocumentReader {
             row += 1;
             // A document read whole has no line per record; the row number says which.
             if !each(Record {
+                text: None,
                 row,
                 line: 0,
                 fields: object_fields(value, self.decoded),

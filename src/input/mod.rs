@@ -33,6 +33,8 @@ pub struct Record {
     /// The line of the file where the record starts.
     pub line: u64,
     pub fields: Fields,
+    /// The record's own text, kept for JSON lines when asked (see [`Input::keep_text`]).
+    pub text: Option<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -62,6 +64,7 @@ impl Record {
     pub fn raw(&self) -> Option<Raw> {
         match &self.fields {
             Fields::Csv(record) => Some(Raw::Fields(record.as_byte_record().clone())),
+            Fields::Json(_) if self.text.is_some() => self.text.clone().map(Raw::Line),
             Fields::Json(value) => serde_json::to_vec(value).ok().map(Raw::Line),
             Fields::Broken { raw, .. } => raw.clone(),
         }
@@ -168,6 +171,14 @@ impl Input {
     /// A counter of the bytes read so far, for the progress display.
     pub fn bytes_read(&self) -> Arc<AtomicU64> {
         Arc::clone(&self.bytes_read)
+    }
+
+    /// Keep each JSON line's own text with its record, so that it can be written back as
+    /// it was read.
+    pub fn keep_text(&mut self) {
+        if let Reader::Lines(lines) = &mut self.reader {
+            lines.keep_text = true;
+        }
     }
 
     /// The CSV delimiter in use; `None` for JSON.

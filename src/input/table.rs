@@ -116,7 +116,12 @@ impl TableReader {
             } else {
                 self.fields(&raw)
             };
-            if !each(Record { row, line, fields }) {
+            if !each(Record {
+                row,
+                line,
+                fields,
+                text: None,
+            }) {
                 return Ok(row);
             }
         }

@@ -8,7 +8,8 @@
 //! not. The last line for a row wins, so a report left by a crash, with older lines for some
 //! rows, reads correctly, and the next run's end tidies it.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -227,37 +228,38 @@ pub fn read_previous(report: &Path, format: ReportFormat) -> anyhow::Result<Opti
     Ok(Some(previous))
 }
 
-/// The row number a report line starts with.
-fn row_of(line: &str, format: ReportFormat) -> Option<u64> {
-    let digits = match format {
-        ReportFormat::Csv => line,
-        ReportFormat::Jsonl => line.strip_prefix("{\"row\":")?,
-    };
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    digits[..end].parse().ok()
-}
-
+/// The row and outcome of a whole report line. A line cut short by a crash, or anything
+/// else that is not a line fq-import wrote, gives `None` and is left out.
 fn row_and_outcome(line: &str, format: ReportFormat) -> Option<(u64, Outcome)> {
-    let row = row_of(line, format)?;
-    let outcome = match format {
-        // row, line and key never hold a comma or a quote: the key is an email address.
-        ReportFormat::Csv => line.split(',').nth(3).and_then(Outcome::from_name)?,
+    match format {
+        ReportFormat::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let record = reader.records().next()?.ok()?;
+            if record.len() != COLUMNS.len() {
+                return None;
+            }
+            Some((
+                record.get(0)?.parse().ok()?,
+                Outcome::from_name(record.get(3)?)?,
+            ))
+        }
         ReportFormat::Jsonl => {
             let value: serde_json::Value = serde_json::from_str(line).ok()?;
-            Outcome::from_name(value.get("outcome")?.as_str()?)?
+            let row = value.get("row")?.as_u64()?;
+            Some((row, Outcome::from_name(value.get("outcome")?.as_str()?)?))
         }
-    };
-    Some((row, outcome))
+    }
 }
 
 /// Rewrite `report` with one line per row, in row order, the last line for a row winning:
 /// from the report and, when given, the part file of a resumed run, whose lines are later.
 /// The part file is removed.
 ///
-/// Both files are in row order after any run that ended, and usually after a crash too:
-/// then they are merged as streams. Otherwise their lines are sorted in memory.
+/// Each file is close to row order (results arrive a little out of order, and a row stuck
+/// in retries arrives late), so each is put in order as a stream, holding a bounded window
+/// of lines and the few that come later than the window; then the two are merged.
 pub(super) fn tidy(report: &Path, part: Option<&Path>, format: ReportFormat) -> anyhow::Result<()> {
     let context = || format!("cannot tidy the report {}", report.display());
     let tmp = report.with_extension("tidying");
@@ -266,24 +268,12 @@ pub(super) fn tidy(report: &Path, part: Option<&Path>, format: ReportFormat) -> 
     if format == ReportFormat::Csv {
         writeln!(out, "{}", COLUMNS.join(",")).with_context(context)?;
     }
-    let in_order = in_order(report, format).with_context(context)?
-        && part
-            .map_or(Ok(true), |p| in_order(p, format))
-            .with_context(context)?;
-    if in_order {
-        merge(report, part, format, &mut out).with_context(context)?;
-    } else {
-        let mut rows: BTreeMap<u64, String> = BTreeMap::new();
-        for path in std::iter::once(report).chain(part) {
-            for line in Lines::open(path, format).with_context(context)? {
-                let (row, line) = line.with_context(context)?;
-                rows.insert(row, line);
-            }
-        }
-        for line in rows.values() {
-            writeln!(out, "{line}").with_context(context)?;
-        }
-    }
+    let base = sorted(report, format).with_context(context)?;
+    let later = match part {
+        Some(part) => sorted(part, format).with_context(context)?,
+        None => SortedLines::empty().peekable(),
+    };
+    merge(base, later, &mut out).with_context(context)?;
     let file = out
         .into_inner()
         .map_err(|e| e.into_error())
@@ -296,60 +286,150 @@ pub(super) fn tidy(report: &Path, part: Option<&Path>, format: ReportFormat) -> 
     Ok(())
 }
 
-/// Merge two files of row lines, each in row order; on the same row, `part`'s line wins.
-fn merge(
-    report: &Path,
-    part: Option<&Path>,
-    format: ReportFormat,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let mut base = Lines::open(report, format)?.peekable();
-    let mut later = match part {
-        Some(part) => Some(Lines::open(part, format)?.peekable()),
-        None => None,
+/// How many lines the sort holds back, waiting for an earlier row.
+const WINDOW: usize = 64 * 1024;
+
+type Sorted = std::iter::Peekable<SortedLines>;
+
+/// The lines of a report file in row order, the last line for a row winning.
+///
+/// The first pass keeps the lines that come more than [`WINDOW`] places late; the second
+/// sorts the rest through a window of that size and merges those in.
+fn sorted(path: &Path, format: ReportFormat) -> std::io::Result<Sorted> {
+    let mut late = BTreeMap::new();
+    let mut window = BinaryHeap::new();
+    let mut last_out = 0;
+    for line in Lines::open(path, format)? {
+        let (row, line) = line?;
+        if row < last_out {
+            late.insert(row, line);
+            continue;
+        }
+        window.push(Reverse(row));
+        if window.len() > WINDOW {
+            last_out = window.pop().map_or(last_out, |r| r.0);
+        }
+    }
+    let lines = SortedLines {
+        lines: Some(Lines::open(path, format)?),
+        seq: 0,
+        window: BinaryHeap::new(),
+        late,
+        last: None,
+        error: None,
     };
+    Ok(lines.peekable())
+}
+
+/// The second pass of [`sorted`].
+struct SortedLines {
+    lines: Option<Lines>,
+    seq: u64,
+    /// (row, place in the file, line): for one row, the later place wins.
+    window: BinaryHeap<Reverse<(u64, u64, String)>>,
+    /// The lines that came too late for the window, by row.
+    late: BTreeMap<u64, String>,
+    /// The last row given out.
+    last: Option<u64>,
+    error: Option<std::io::Error>,
+}
+
+impl SortedLines {
+    /// No lines at all.
+    fn empty() -> SortedLines {
+        SortedLines {
+            lines: None,
+            seq: 0,
+            window: BinaryHeap::new(),
+            late: BTreeMap::new(),
+            last: None,
+            error: None,
+        }
+    }
+
+    fn fill(&mut self) {
+        while self.window.len() <= WINDOW {
+            let Some(lines) = self.lines.as_mut() else {
+                return;
+            };
+            match lines.next() {
+                None => return,
+                Some(Err(e)) => {
+                    self.error = Some(e);
+                    return;
+                }
+                Some(Ok((row, line))) => {
+                    self.seq += 1;
+                    // A late line for the row wins; a row already given out is an older line.
+                    let stale = self.late.contains_key(&row) || self.last.is_some_and(|l| row <= l);
+                    if !stale {
+                        self.window.push(Reverse((row, self.seq, line)));
+                    }
+                }
+            }
+        }
+    }
+
+    fn next_from_window(&mut self) -> Option<(u64, String)> {
+        let Reverse((row, _, mut line)) = self.window.pop()?;
+        while self.window.peek().is_some_and(|next| next.0.0 == row) {
+            line = self.window.pop()?.0.2;
+        }
+        Some((row, line))
+    }
+}
+
+impl Iterator for SortedLines {
+    type Item = std::io::Result<(u64, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.fill();
+        if let Some(error) = self.error.take() {
+            return Some(Err(error));
+        }
+        let in_window = self.window.peek().map(|next| next.0.0);
+        let late = self.late.first_key_value().map(|(row, _)| *row);
+        let next = match (in_window, late) {
+            (None, None) => return None,
+            (Some(w), Some(l)) if l <= w => self.late.pop_first(),
+            (None, Some(_)) => self.late.pop_first(),
+            _ => self.next_from_window(),
+        }?;
+        self.last = Some(next.0);
+        Some(Ok(next))
+    }
+}
+
+/// Merge two sorted streams of row lines; on the same row, `later`'s line wins.
+fn merge(mut base: Sorted, mut later: Sorted, out: &mut impl Write) -> std::io::Result<()> {
     loop {
-        let next_base = base.peek().map(|l| l.as_ref().map(|(row, _)| *row).ok());
-        let next_later = later
-            .as_mut()
-            .and_then(|l| l.peek())
-            .map(|l| l.as_ref().map(|(row, _)| *row).ok());
-        let take_later = match (next_base, next_later) {
+        let row = |next: Option<&std::io::Result<(u64, String)>>| {
+            next.map(|n| n.as_ref().map_or(0, |(row, _)| *row))
+        };
+        let (b, l) = (row(base.peek()), row(later.peek()));
+        let take_later = match (b, l) {
             (None, None) => return Ok(()),
             (Some(_), None) => false,
             (None, Some(_)) => true,
             (Some(b), Some(l)) => {
-                if b.is_some() && b == l {
+                if b == l {
                     base.next().transpose()?;
                 }
                 l <= b
             }
         };
-        let line = if take_later {
-            later.as_mut().and_then(Iterator::next)
+        let next = if take_later {
+            later.next()
         } else {
             base.next()
         };
-        if let Some(line) = line {
-            writeln!(out, "{}", line?.1)?;
+        if let Some(next) = next {
+            writeln!(out, "{}", next?.1)?;
         }
     }
 }
 
-/// Whether a file's row lines are in row order, each row once.
-fn in_order(path: &Path, format: ReportFormat) -> std::io::Result<bool> {
-    let mut last = 0;
-    for line in Lines::open(path, format)? {
-        let (row, _) = line?;
-        if row <= last {
-            return Ok(false);
-        }
-        last = row;
-    }
-    Ok(true)
-}
-
-/// The row lines of a report file with their row numbers.
+/// The whole row lines of a report file, with their row numbers.
 struct Lines {
     lines: std::io::Lines<BufReader<File>>,
     format: ReportFormat,
@@ -372,7 +452,7 @@ impl Iterator for Lines {
             match self.lines.next()? {
                 Err(e) => return Some(Err(e)),
                 Ok(line) => {
-                    if let Some(row) = row_of(&line, self.format) {
+                    if let Some((row, _)) = row_and_outcome(&line, self.format) {
                         return Some(Ok((row, line)));
                     }
                 }

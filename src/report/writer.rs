@@ -1,12 +1,11 @@
 //! Writing the report as results arrive.
 //!
 //! Each result is written as it comes and the file is flushed whenever no more results are
-//! waiting, so the report on disk is the journal a resume reads. Results arrive out of order;
-//! a bounded buffer puts them back in row order, and if a row stays out so long that the
-//! buffer fills, the file goes out of order and is tidied when the run ends. A resumed run
-//! writes its lines beside the report and merges them in at the end.
+//! waiting, so the report on disk is the journal a resume reads: a crash loses only the rows
+//! whose requests were in flight. Results arrive a little out of row order; when they did,
+//! the report is put in order when the run ends. A resumed run writes its lines beside the
+//! report and merges them in at the end.
 
-use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -23,9 +22,6 @@ use crate::cli::MaxErrors;
 use crate::send::{Halt, Stop};
 use crate::settings::ReportFormat;
 
-/// How many results may wait for an earlier row before the file goes out of order.
-const REORDER_LIMIT: usize = 8192;
-
 /// What the report of one run is to be.
 #[derive(Debug, Clone)]
 pub struct ReportPlan {
@@ -36,9 +32,6 @@ pub struct ReportPlan {
     pub resume: bool,
     /// Where to write the rows that end invalid or failed, and how.
     pub rejects: Option<(PathBuf, RejectsFormat)>,
-    /// The first row this run handles, and the step to the next (`--shard`).
-    pub first_row: u64,
-    pub step: u64,
 }
 
 /// The report file, open for writing.
@@ -47,9 +40,8 @@ pub struct Report {
     /// The file written now: the report, or its part file when resuming.
     writing: PathBuf,
     sink: Sink,
-    next_row: u64,
-    /// Results waiting for an earlier row; `None` for a row kept from an earlier run.
-    waiting: BTreeMap<u64, Option<RowResult>>,
+    /// The row written last, to know whether the file is in row order.
+    last_row: u64,
     out_of_order: bool,
     counts: Arc<Counts>,
     rejects: Option<Rejects>,
@@ -84,11 +76,10 @@ impl Report {
             None => None,
         };
         Ok(Report {
-            next_row: plan.first_row,
+            last_row: 0,
             plan,
             writing,
             sink,
-            waiting: BTreeMap::new(),
             out_of_order: false,
             counts,
             rejects,
@@ -164,7 +155,7 @@ impl Report {
     }
 
     fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
-        let (row, result) = match entry {
+        match entry {
             Entry::Row(result) => {
                 self.counts
                     .counter(result.outcome)
@@ -172,38 +163,20 @@ impl Report {
                 if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
                     self.check_errors();
                 }
-                (result.row, Some(result))
+                if result.row < self.last_row {
+                    self.out_of_order = true;
+                }
+                self.last_row = self.last_row.max(result.row);
+                self.write(&result)
             }
-            Entry::Kept(row) => {
+            Entry::Kept(_) => {
                 self.counts.earlier.fetch_add(1, Ordering::Relaxed);
-                (row, None)
+                Ok(())
             }
-        };
-        self.waiting.insert(row, result);
-        self.drain_in_order()?;
-        if self.waiting.len() > REORDER_LIMIT
-            && let Some((row, first)) = self.waiting.pop_first()
-        {
-            self.out_of_order = true;
-            self.next_row = self.next_row.max(row + self.plan.step);
-            self.write(first.as_ref())?;
-            self.drain_in_order()?;
         }
-        Ok(())
     }
 
-    fn drain_in_order(&mut self) -> anyhow::Result<()> {
-        while let Some(result) = self.waiting.remove(&self.next_row) {
-            self.write(result.as_ref())?;
-            self.next_row += self.plan.step;
-        }
-        Ok(())
-    }
-
-    fn write(&mut self, result: Option<&RowResult>) -> anyhow::Result<()> {
-        let Some(result) = result else {
-            return Ok(());
-        };
+    fn write(&mut self, result: &RowResult) -> anyhow::Result<()> {
         if let (Some(rejects), Some(raw)) = (&mut self.rejects, &result.raw)
             && matches!(result.outcome, Outcome::Invalid | Outcome::Failed)
         {
@@ -234,13 +207,6 @@ impl Report {
     }
 
     fn finish(mut self) -> anyhow::Result<()> {
-        let rest = std::mem::take(&mut self.waiting);
-        if rest.keys().next().is_some_and(|&row| row != self.next_row) {
-            self.out_of_order = true;
-        }
-        for result in rest.values() {
-            self.write(result.as_ref())?;
-        }
         self.flush()?;
         let file = match &self.sink {
             Sink::Csv(writer) => writer.get_ref(),

@@ -80,12 +80,17 @@ async fn finish(
     results: &mpsc::Sender<Entry>,
     stop: &Stop,
 ) {
-    let all = async { while tasks.join_next().await.is_some() {} };
-    if !stop.is_interrupted() {
-        return all.await;
-    }
-    if tokio::time::timeout(GRACE, all).await.is_ok() {
-        return;
+    {
+        let all = async { while tasks.join_next().await.is_some() {} };
+        tokio::pin!(all);
+        // Wait for the requests in flight; an interrupt, now or before, starts the grace.
+        tokio::select! {
+            () = &mut all => return,
+            () = stop.interrupted() => {}
+        }
+        if tokio::time::timeout(GRACE, &mut all).await.is_ok() {
+            return;
+        }
     }
     tasks.abort_all();
     while tasks.join_next().await.is_some() {}

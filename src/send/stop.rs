@@ -48,6 +48,17 @@ impl Stop {
         self.interrupted.load(Ordering::Relaxed)
     }
 
+    /// Wait until the user interrupts the run.
+    pub async fn interrupted(&self) {
+        loop {
+            let woken = self.wake.notified();
+            if self.is_interrupted() {
+                return;
+            }
+            woken.await;
+        }
+    }
+
     /// Wait until the run is stopped.
     pub async fn stopped(&self) {
         loop {

@@ -304,3 +304,146 @@ pub fn import_recorded(input: &Path, mapping: &Path, flags: &[&str]) -> Imported
         bodies: by_email(read_lines(&record)),
     }
 }
+
+/// The address every row of [`numbered_rows`] gets: `person{i}@rows.example`.
+pub fn person(i: usize) -> String {
+    format!("person{i}@rows.example")
+}
+
+/// A CSV of `n` rows, each with its own address from [`person`], and a mapping for it,
+/// written into `dir` as `rows.csv` and `rows.toml`.
+pub fn numbered_rows(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let mut csv = String::from("Email,Name\n");
+    for i in 1..=n {
+        csv.push_str(&format!("{},Person {i}\n", person(i)));
+    }
+    let input = write(dir, "rows.csv", &csv);
+    let mapping = write(
+        dir,
+        "rows.toml",
+        "[contact]\nemail = \"Email\"\nname = \"Name\"\n",
+    );
+    (input, mapping)
+}
+
+/// How many times the stand-in accepted each contact.email, from its record file.
+pub fn sent_per_email(record: &Path) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for body in read_lines(record) {
+        *counts.entry(email(&body).to_owned()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// How many line ends a file holds so far; a file not there yet holds none. Cheap enough to
+/// poll while another process appends to the file.
+pub fn count_lines(path: &Path) -> usize {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.iter().filter(|&&b| b == b'\n').count(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => panic!("read {}: {e}", path.display()),
+    }
+}
+
+/// Poll `check` every few milliseconds until it holds; fail the test after `timeout`.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// The number of rows read, from the summary a run prints on stderr.
+pub fn rows_read(stderr: &str) -> Option<u64> {
+    stderr.lines().find_map(|line| {
+        let rest = line.strip_prefix("fq-import: ")?;
+        let (count, rest) = rest.split_once(' ')?;
+        rest.starts_with("row").then_some(())?;
+        rest.split_once(" read: ")?;
+        count.parse().ok()
+    })
+}
+
+/// `fq-import` started as a child process, for tests that signal or kill it. Its stderr
+/// goes to a file, so that a chatty run can never block on a full pipe. Killed on drop.
+pub struct Running {
+    child: Child,
+    stderr: PathBuf,
+}
+
+impl Running {
+    /// Start `fq-import` with `args`, its stderr written to `stderr`.
+    pub fn start<I, S>(args: I, stderr: &Path) -> Running
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let log = std::fs::File::create(stderr).expect("create a file for stderr");
+        let child = StdCommand::new(env!("CARGO_BIN_EXE_fq-import"))
+            .args(args)
+            .env_remove("FQ_WEBHOOK_URL")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start fq-import");
+        Running {
+            child,
+            stderr: stderr.to_owned(),
+        }
+    }
+
+    /// Send a signal, by name (`INT`, `TERM`, `KILL`), with the `kill` command.
+    pub fn signal(&self, name: &str) {
+        let status = StdCommand::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {name} failed: {status}");
+    }
+
+    /// Whether the process has ended (and been reaped).
+    pub fn has_exited(&mut self) -> bool {
+        self.child.try_wait().expect("poll the child").is_some()
+    }
+
+    /// Wait at most `timeout` for the process to end; its exit code (`None` when a signal
+    /// ended it) and what it wrote on stderr.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "fq-import still running after {timeout:?}:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let stderr = self.stderr();
+        assert!(
+            !stderr.contains("panicked"),
+            "fq-import panicked:\n{stderr}"
+        );
+        (status.code(), stderr)
+    }
+
+    /// What the process has written on stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
