@@ -137,6 +137,31 @@ impl TableReader {
                 .any(|cell| cell.contains(&b'\n') || cell.contains(&b'\r'))
     }
 
+    /// A cell whose quoting looks broken: a backslash before a quote (CSV doubles quotes
+    /// instead, so the cell was cut in the wrong place), or a cell that spans lines which
+    /// look like whole rows (a quote that should have closed did not).
+    fn broken_quoting(&self, raw: &csv::ByteRecord) -> Option<(usize, String)> {
+        let width = self.header.len();
+        for (column, cell) in raw.iter().enumerate() {
+            if cell.windows(2).any(|pair| pair == b"\\\"") {
+                let reason = "holds a quote escaped with a backslash (\\\"); CSV writes a quote \
+                              inside quotes as two (\"\"), so the cell was not read as meant";
+                return Some((column, reason.to_owned()));
+            }
+            let spans_rows = width > 1
+                && cell
+                    .split(|&b| b == b'\n')
+                    .skip(1)
+                    .any(|line| line.iter().filter(|&&b| b == self.delimiter).count() + 1 >= width);
+            if spans_rows {
+                let reason = "spans lines that look like whole rows: a quote in it seems never \
+                              to close where it should";
+                return Some((column, reason.to_owned()));
+            }
+        }
+        None
+    }
+
     fn fields(&self, raw: &csv::ByteRecord) -> Fields {
         let width = self.header.len();
         if raw.iter().all(|field| field.trim_ascii().is_empty()) {
@@ -156,6 +181,9 @@ impl TableReader {
                     if raw.len() == 1 { "field" } else { "fields" }
                 ),
             );
+        }
+        if let Some((column, reason)) = self.broken_quoting(raw) {
+            return broken_with(Raw::Fields(raw.clone()), Some(column), reason);
         }
         let record = match csv::StringRecord::from_byte_record(raw.clone()) {
             Ok(record) => record,
