@@ -46,6 +46,8 @@ pub struct Report {
     counts: Arc<Counts>,
     rejects: Option<Rejects>,
     max_errors: Option<MaxErrors>,
+    /// Senders waiting to hear that their row is on disk.
+    acks: Vec<tokio::sync::oneshot::Sender<()>>,
     /// Set once `max_errors` is passed.
     too_many: Option<String>,
 }
@@ -84,6 +86,7 @@ impl Report {
             counts,
             rejects,
             max_errors: None,
+            acks: Vec::new(),
             too_many: None,
         })
     }
@@ -128,6 +131,9 @@ impl Report {
                 self.add(entry)?;
             }
             self.flush()?;
+            for written in self.acks.drain(..) {
+                let _ = written.send(());
+            }
             if let Some(message) = self.too_many.take() {
                 stop.halt(Halt::TooManyErrors(message));
             }
@@ -156,6 +162,11 @@ impl Report {
 
     fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
         match entry {
+            Entry::Sent(result, written) => {
+                self.add(Entry::Row(result))?;
+                self.acks.push(written);
+                Ok(())
+            }
             Entry::Row(result) => {
                 self.counts
                     .counter(result.outcome)

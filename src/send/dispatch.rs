@@ -63,9 +63,12 @@ pub async fn dispatch(
                 stop.halt(halt);
             }
             result.raw = job.raw;
+            let (written, on_disk) = tokio::sync::oneshot::channel();
             // No await between the send and the removal: a cancel cannot fall between them.
-            let _ = results.send(Entry::Row(result)).await;
+            let _ = results.send(Entry::Sent(result, written)).await;
             lock(&in_flight).remove(&job.row);
+            // The slot is free only once the outcome is on disk.
+            let _ = on_disk.await;
             drop(permit);
         });
         while tasks.try_join_next().is_some() {}
