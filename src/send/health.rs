@@ -20,6 +20,9 @@ pub struct Health {
     pub probe_every: Duration,
     /// One probe at a time.
     probe: tokio::sync::Mutex<()>,
+    /// Set once the run has given up; wakes the rows waiting for a probe.
+    gave_up: std::sync::atomic::AtomicBool,
+    wake: tokio::sync::Notify,
 }
 
 struct State {
@@ -39,6 +42,8 @@ impl Health {
             give_up_after,
             probe_every,
             probe: tokio::sync::Mutex::new(()),
+            gave_up: std::sync::atomic::AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
         }
     }
 
@@ -58,10 +63,19 @@ impl Health {
         lock(&self.state).failures >= DOWN_AFTER
     }
 
-    /// Down, and for longer than `--give-up-after`.
+    /// Down, and for longer than `--give-up-after`. Once true, it stays true.
     pub fn given_up(&self) -> bool {
+        if self.gave_up.load(std::sync::atomic::Ordering::Relaxed) {
+            return true;
+        }
         let state = lock(&self.state);
-        state.failures >= DOWN_AFTER && state.last_ok.elapsed() >= self.give_up_after
+        let over = state.failures >= DOWN_AFTER && state.last_ok.elapsed() >= self.give_up_after;
+        if over {
+            self.gave_up
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.wake.notify_waiters();
+        }
+        over
     }
 
     /// How long the endpoint has given nothing but failures.
@@ -69,11 +83,23 @@ impl Health {
         lock(&self.state).last_ok.elapsed()
     }
 
-    /// While down, wait for this worker's turn to probe.
-    pub async fn probe_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        let turn = self.probe.lock().await;
-        tokio::time::sleep(self.probe_every).await;
-        turn
+    /// While down, wait for this worker's turn to probe; `None` once the run has given up,
+    /// when no more requests go.
+    pub async fn probe_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        let gave_up = self.wake.notified();
+        tokio::pin!(gave_up);
+        if self.given_up() {
+            return None;
+        }
+        let turn = tokio::select! {
+            turn = self.probe.lock() => turn,
+            () = &mut gave_up => return None,
+        };
+        tokio::select! {
+            () = tokio::time::sleep(self.probe_every) => {}
+            () = &mut gave_up => return None,
+        }
+        (!self.given_up()).then_some(turn)
     }
 }
 

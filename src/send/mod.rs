@@ -111,13 +111,23 @@ impl Sender {
             .with_jitter();
         let budget = self.delivery.max_retries as u32;
         let retry_for = self.delivery.retry_for;
+        // The last refusal that came from the endpoint, for the report.
+        let last = std::sync::Mutex::new(None::<Refusal>);
         let outcome = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
             if !self.health.is_down() {
                 spent.fetch_add(1, Ordering::Relaxed);
             }
             match self.attempt(job.body.clone(), counts).await {
-                Answer::Retry(refusal) => Err(refusal),
+                Answer::Retry(refusal) if refusal.message.is_empty() => {
+                    attempts.fetch_sub(1, Ordering::Relaxed);
+                    let said = last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    Err(said.unwrap_or(refusal))
+                }
+                Answer::Retry(refusal) => {
+                    *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(refusal.clone());
+                    Err(refusal)
+                }
                 other => Ok(other),
             }
         })
@@ -201,9 +211,13 @@ impl Sender {
 
     /// One request and what its answer means.
     async fn attempt(&self, body: Bytes, counts: &Counts) -> Answer {
-        let _probe = match self.health.is_down() {
-            true => Some(self.health.probe_turn().await),
-            false => None,
+        let _probe = if self.health.is_down() {
+            match self.health.probe_turn().await {
+                Some(turn) => Some(turn),
+                None => return Answer::Retry(Refusal::skipped()),
+            }
+        } else {
+            None
         };
         self.pace.ready().await;
         let sent_at = tokio::time::Instant::now();
@@ -312,6 +326,17 @@ impl Sender {
 }
 
 impl Refusal {
+    /// An attempt not made, because the run gave up on the endpoint first.
+    fn skipped() -> Refusal {
+        Refusal {
+            status: None,
+            message: String::new(),
+            request_id: String::new(),
+            retry_after: None,
+            outage: true,
+        }
+    }
+
     fn fill(self, result: &mut RowResult) {
         result.outcome = Outcome::Failed;
         result.http_status = self.status;

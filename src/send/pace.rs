@@ -76,19 +76,25 @@ impl Pace {
     /// Wait until this worker may send: after the shared pause, within the rate.
     pub async fn ready(&self) {
         loop {
-            let until = *lock(&self.pause_until);
-            match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
+            while let Some(until) = self.paused_until() {
+                tokio::time::sleep_until(until).await;
+            }
+            if let Some(limiter) = &self.limiter {
+                tokio::time::sleep_until(limiter.next_slot()).await;
+            }
+            if let Some(adaptive) = &self.adaptive {
+                tokio::time::sleep_until(adaptive.next_slot()).await;
+            }
+            // A 429 may have come while this worker waited for its slot.
+            if self.paused_until().is_none() {
+                return;
             }
         }
-        if let Some(limiter) = &self.limiter {
-            tokio::time::sleep_until(limiter.next_slot()).await;
-        }
-        if let Some(adaptive) = &self.adaptive {
-            let at = adaptive.next_slot();
-            tokio::time::sleep_until(at).await;
-        }
+    }
+
+    /// When the shared pause ends, if one is on.
+    fn paused_until(&self) -> Option<Instant> {
+        lock(&self.pause_until).filter(|until| *until > Instant::now())
     }
 
     /// After a 429: nobody sends for `wait` (capped at `--max-retry-wait`). Returns the wait.
@@ -166,6 +172,7 @@ struct State {
     last_probe: Instant,
     /// When requests were accepted in the last second.
     accepted: VecDeque<Instant>,
+    started: Instant,
 }
 
 impl Adaptive {
@@ -180,6 +187,7 @@ impl Adaptive {
             last_cut: None,
             last_probe: now,
             accepted: VecDeque::new(),
+            started: now,
         };
         Adaptive {
             state: Mutex::new(state),
@@ -235,7 +243,9 @@ impl Adaptive {
                 state.last_cut = Some(now);
                 state.last_probe = now;
                 state.limit = (state.limit * CUT).max(1.0);
-                let seen = state.accepted.len() as f64;
+                // Accepted a second, over the last second or over the run if it is younger.
+                let span = (now - state.started).as_secs_f64().clamp(0.05, 1.0);
+                let seen = state.accepted.len() as f64 / span;
                 let rate = match state.rate {
                     Some(rate) if seen > 0.0 => rate.min(seen) * UNDER,
                     Some(rate) => rate * CUT,

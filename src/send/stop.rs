@@ -50,20 +50,19 @@ impl Stop {
 
     /// Wait until the user interrupts the run.
     pub async fn interrupted(&self) {
-        loop {
-            let woken = self.wake.notified();
-            if self.is_interrupted() {
-                return;
-            }
-            woken.await;
-        }
+        self.wait_for(Stop::is_interrupted).await;
     }
 
     /// Wait until the run is stopped.
     pub async fn stopped(&self) {
+        self.wait_for(Stop::is_stopped).await;
+    }
+
+    async fn wait_for(&self, done: impl Fn(&Stop) -> bool) {
         loop {
+            // Made before the check, so that a wake between the two is not missed.
             let woken = self.wake.notified();
-            if self.is_stopped() {
+            if done(self) {
                 return;
             }
             woken.await;
