@@ -206,6 +206,8 @@ struct File {
     people: bool,
     /// It names a company for each row.
     names_company: bool,
+    /// Its columns are paths into JSON objects: a top-level site is the record's own.
+    nested: bool,
 }
 
 /// Where a column's meaning lands in this file.
@@ -217,7 +219,7 @@ enum Placed {
 }
 
 impl File {
-    fn of(readings: &[Reading]) -> File {
+    fn of(readings: &[Reading], nested: bool) -> File {
         let meanings = || {
             readings.iter().filter_map(|r| match r {
                 Reading::Match(m) => Some(m.meaning),
@@ -232,6 +234,7 @@ impl File {
                 )
             }),
             names_company: meanings().any(|m| m == Meaning::Field(Table::Company, "name")),
+            nested,
         }
     }
 
@@ -247,7 +250,7 @@ impl File {
         match meaning {
             Meaning::Field(table, field) => Placed::Field((Section::of(table), field)),
             Meaning::Either(field) => Placed::Field((whose(field), field)),
-            Meaning::Site if self.names_company || !self.people => {
+            Meaning::Site if (self.names_company && !self.nested) || !self.people => {
                 Placed::Field((Section::Company, "website"))
             }
             Meaning::Site => Placed::Field((Section::Contact, "website")),
@@ -338,7 +341,8 @@ fn resolve(header: &Header<'_>, kind: Option<Kind>) -> Suggestion {
             None => names::read(&c.name, c.samples, kind),
         })
         .collect();
-    let file = File::of(&readings);
+    let nested = header.cols.iter().any(|c| c.name.contains('.'));
+    let file = File::of(&readings, nested);
     let mut found = Found::sort(&file, &readings);
 
     let names: Vec<&Part<'_, NamePart>> = found.names.iter().collect();
