@@ -85,7 +85,7 @@ run "--concurrency auto" --concurrency auto
 run "--concurrency 32" --concurrency 32
 run "--rate $throttle --concurrency 32" --rate "$throttle" --concurrency 32
 mock_args=(--fail-rate 0.2)
-run "--fail-rate 0.2, concurrency 32" --concurrency 32 --retry-delay 50ms
+run "--fail-rate 0.2, concurrency 32" --concurrency 32 --retry-delay 50ms --max-retries 10
 mock_args=()
 run "no limit, auto" --concurrency auto
 run "no limit, concurrency 8" --concurrency 8

@@ -147,10 +147,13 @@ impl Report {
             return;
         };
         let bad = self.counts.get(Outcome::Invalid) + self.counts.get(Outcome::Failed);
-        let seen = self.counts.done();
+        // A share is judged once 100 outcomes are known, and taken of the rows read:
+        // invalid rows are known at once, sent ones only later.
+        let seen = self.counts.read.load(Ordering::Relaxed);
+        let known = self.counts.done();
         let over = match max {
             MaxErrors::Rows(n) => bad > n,
-            MaxErrors::Percent(p) => seen >= 100 && (bad as f64) > p / 100.0 * seen as f64,
+            MaxErrors::Percent(p) => known >= 100 && (bad as f64) > p / 100.0 * seen as f64,
         };
         if over && self.too_many.is_none() {
             self.too_many = Some(format!(

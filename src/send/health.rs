@@ -33,7 +33,7 @@ struct State {
 impl Health {
     pub fn new(give_up_after: Duration) -> Health {
         let probe_every =
-            (give_up_after / 20).clamp(Duration::from_millis(100), Duration::from_secs(30));
+            (give_up_after / 60).clamp(Duration::from_millis(100), Duration::from_secs(5));
         Health {
             state: Mutex::new(State {
                 last_ok: Instant::now(),
@@ -50,8 +50,13 @@ impl Health {
     /// The endpoint answered: it is alive, whatever it said.
     pub fn alive(&self) {
         let mut state = lock(&self.state);
+        let was_down = state.failures >= DOWN_AFTER;
         state.last_ok = Instant::now();
         state.failures = 0;
+        if was_down {
+            // The rows waiting to probe may all go now.
+            self.wake.notify_waiters();
+        }
     }
 
     /// A connection error, a timeout or a 5xx.
@@ -83,24 +88,48 @@ impl Health {
         lock(&self.state).last_ok.elapsed()
     }
 
-    /// While down, wait for this worker's turn to probe; `None` once the run has given up,
-    /// when no more requests go.
-    pub async fn probe_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        let gave_up = self.wake.notified();
-        tokio::pin!(gave_up);
-        if self.given_up() {
-            return None;
+    /// While down, wait for this worker's turn to probe. `Turn::Go` when the endpoint
+    /// answered meanwhile; `Turn::GiveUp` once the run has given up: no more requests go.
+    pub async fn probe_turn(&self) -> Turn<'_> {
+        let changed = self.wake.notified();
+        tokio::pin!(changed);
+        if let Some(turn) = self.settled() {
+            return turn;
         }
-        let turn = tokio::select! {
-            turn = self.probe.lock() => turn,
-            () = &mut gave_up => return None,
+        let guard = tokio::select! {
+            guard = self.probe.lock() => guard,
+            () = &mut changed => return self.settled().unwrap_or(Turn::Go),
         };
+        if let Some(turn) = self.settled() {
+            return turn;
+        }
         tokio::select! {
             () = tokio::time::sleep(self.probe_every) => {}
-            () = &mut gave_up => return None,
+            () = &mut changed => return self.settled().unwrap_or(Turn::Go),
         }
-        (!self.given_up()).then_some(turn)
+        self.settled().unwrap_or(Turn::Probe(guard))
     }
+
+    /// Whether waiting to probe is over: given up, or the endpoint is up again.
+    fn settled(&self) -> Option<Turn<'_>> {
+        if self.given_up() {
+            Some(Turn::GiveUp)
+        } else if !self.is_down() {
+            Some(Turn::Go)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a worker may do while the endpoint looks down.
+pub enum Turn<'a> {
+    /// Send: the endpoint answered again.
+    Go,
+    /// Send, as the one probe; the guard keeps the others waiting.
+    Probe(tokio::sync::MutexGuard<'a, ()>),
+    /// Send nothing more: the run has given up.
+    GiveUp,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 
-use health::Health;
+use health::{Health, Turn};
 use pace::{Pace, Signal};
 
 use crate::input::Raw;
@@ -213,8 +213,9 @@ impl Sender {
     async fn attempt(&self, body: Bytes, counts: &Counts) -> Answer {
         let _probe = if self.health.is_down() {
             match self.health.probe_turn().await {
-                Some(turn) => Some(turn),
-                None => return Answer::Retry(Refusal::skipped()),
+                Turn::Probe(guard) => Some(guard),
+                Turn::Go => None,
+                Turn::GiveUp => return Answer::Retry(Refusal::skipped()),
             }
         } else {
             None
@@ -361,6 +362,8 @@ struct RowAnswer {
 #[derive(Debug, Default, Deserialize)]
 struct ErrorAnswer {
     message: Option<String>,
+    /// Some servers put their words under `error` instead.
+    error: Option<serde_json::Value>,
     description: Option<String>,
     #[serde(default)]
     details: Vec<ErrorDetail>,
@@ -387,7 +390,12 @@ fn error_message(status: StatusCode, text: &str) -> String {
                         .as_deref()
                         .is_some_and(|m| m.trim().eq_ignore_ascii_case(d))
             });
-            for part in [answer.message, description].into_iter().flatten() {
+            let error = answer.error.map(|e| match e {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            });
+            let said = answer.message.or(error);
+            for part in [said, description].into_iter().flatten() {
                 message.push_str(": ");
                 message.push_str(&one_line(&part));
             }
@@ -457,6 +465,10 @@ mod tests {
         assert_eq!(
             error_message(StatusCode::BAD_GATEWAY, "<html>bad\ngateway</html>"),
             "HTTP 502 Bad Gateway: <html>bad gateway</html>"
+        );
+        assert_eq!(
+            error_message(StatusCode::BAD_REQUEST, r#"{"error":"no such field"}"#),
+            "HTTP 400 Bad Request: no such field"
         );
         assert_eq!(
             error_message(StatusCode::INTERNAL_SERVER_ERROR, ""),
