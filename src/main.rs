@@ -1,3 +1,6 @@
+//! The `fq-import` binary: parse the command line, run one subcommand, and turn its end
+//! into one message and an exit code.
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -167,7 +167,14 @@ pub fn is_email(s: &str) -> bool {
     let invisible = |c: char| {
         c.is_whitespace()
             || c.is_control()
-            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+            || matches!(
+                c,
+                '\u{ad}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{feff}'
+            )
     };
     let forbidden = |c: char| invisible(c) || "<>()[],;:\\\"@".contains(c);
     let local_ok = (1..=64).contains(&local.len())
