@@ -11,7 +11,7 @@ use crate::cli::{CheckArgs, InputArgs};
 use crate::exit::{Exit, Fatal, OrExit};
 use crate::input::{Columns, Fields, Input, Record};
 use crate::mapping::init::{self, Column};
-use crate::mapping::{Mapping, Problem};
+use crate::mapping::{Mapping, Problem, shorten};
 use crate::settings::InputSettings;
 
 /// How many records `mapping init` looks at for sample values.
@@ -192,13 +192,6 @@ fn show(
     match body {
         Ok(body) => writeln!(out, "  body:   {}\n", String::from_utf8_lossy(body)),
         Err(invalid) => writeln!(out, "  body:   none: {}\n", invalid.problem),
-    }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }
 

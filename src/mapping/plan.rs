@@ -160,7 +160,7 @@ struct Fault {
 impl Fault {
     fn new(value: &str, reason: impl Into<String>) -> Fault {
         Fault {
-            value: Some(shorten(value)),
+            value: Some(shorten(value, 60)),
             reason: reason.into(),
         }
     }
@@ -850,12 +850,11 @@ fn scalar_text(value: &Value) -> Result<String, String> {
     }
 }
 
-/// A value for a message: at most 60 characters.
-fn shorten(value: &str) -> String {
-    const MAX: usize = 60;
-    match value.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_owned(),
+/// Text for a message: at most `max` characters, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 

@@ -6,13 +6,13 @@
 //! that `--resume` sends them again.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::{Job, Sender, Stop};
+use super::{Job, Sender, Stop, lock};
 use crate::report::{Counts, Entry, Outcome, RowResult};
 
 /// How long requests in flight may go on after an interrupt.
@@ -104,8 +104,4 @@ async fn finish(
         pending.error = "the request was cancelled when the run was interrupted".to_owned();
         let _ = results.send(Entry::Row(pending)).await;
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -5,7 +5,8 @@
 //! at a time at a slow pace, without spending their retries, so that an outage of minutes
 //! marks no row failed. After `--give-up-after` of nothing but failures, the run gives up.
 
-use std::sync::{Mutex, PoisonError};
+use super::lock;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -130,8 +131,4 @@ pub enum Turn<'a> {
     Probe(tokio::sync::MutexGuard<'a, ()>),
     /// Send nothing more: the run has given up.
     GiveUp,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -121,11 +121,11 @@ impl Sender {
             match self.attempt(job.body.clone(), counts).await {
                 Answer::Retry(refusal) if refusal.message.is_empty() => {
                     attempts.fetch_sub(1, Ordering::Relaxed);
-                    let said = last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    let said = lock(&last).clone();
                     Err(said.unwrap_or(refusal))
                 }
                 Answer::Retry(refusal) => {
-                    *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(refusal.clone());
+                    *lock(&last) = Some(refusal.clone());
                     Err(refusal)
                 }
                 other => Ok(other),
@@ -434,6 +434,13 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// A lock whose holder panicked is still usable: the data behind it stays consistent.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn one_line(text: &str) -> String {

@@ -8,9 +8,10 @@
 //! 429, 503 and timeouts), and once the endpoint has refused, it paces by rate just under the
 //! rate the endpoint accepted in the second before, probing upward slowly.
 
+use super::lock;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -264,8 +265,4 @@ impl Adaptive {
             state.granted -= slots.forget_permits(state.granted - wanted);
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -31,7 +31,7 @@ pub struct Stop {
 
 impl Stop {
     pub fn halt(&self, reason: Halt) {
-        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = super::lock(&self.reason);
         slot.get_or_insert(reason);
         self.stopped.store(true, Ordering::Relaxed);
         self.wake.notify_waiters();
@@ -74,9 +74,6 @@ impl Stop {
     }
 
     pub fn reason(&self) -> Option<Halt> {
-        self.reason
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        super::lock(&self.reason).clone()
     }
 }
