@@ -9,6 +9,11 @@ use fq_import::cli::{self, Cli, Command, MappingCommand};
 use fq_import::exit::{Exit, Fatal};
 use fq_import::{import, inspect, mock};
 
+/// Rows are allocated on the reader's thread and freed on others: mimalloc handles that
+/// without the lock contention of the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
 

@@ -34,34 +34,37 @@ impl Seen {
         if bytes.is_empty() {
             self.ended = true;
         }
-        for &b in bytes {
-            let offset = self.at;
-            self.at += 1;
-            match b {
-                b'\n' if self.after_cr => {
+        let base = self.at;
+        let mut from = 0;
+        loop {
+            let next = memchr::memchr2(b'\n', b'\r', &bytes[from..]).map(|n| from + n);
+            let segment = &bytes[from..next.unwrap_or(bytes.len())];
+            if !segment.is_empty() {
+                if self.after_cr {
                     self.after_cr = false;
-                    self.start = self.at;
+                    self.start = base + from as u64;
                 }
-                b'\n' | b'\r' => {
-                    self.lines
-                        .push_back((self.start, self.number, !self.filled));
-                    self.number += 1;
-                    self.start = self.at;
-                    self.filled = false;
-                    self.after_cr = b == b'\r';
-                }
-                _ => {
-                    if self.after_cr {
-                        self.after_cr = false;
-                        self.start = offset;
-                    }
-                    self.filled = true;
-                    if !b.is_ascii_whitespace() {
-                        self.last = Some(b);
-                    }
+                self.filled = true;
+                if let Some(&b) = segment.iter().rev().find(|b| !b.is_ascii_whitespace()) {
+                    self.last = Some(b);
                 }
             }
+            let Some(at) = next else { break };
+            let after = base + at as u64 + 1;
+            if bytes[at] == b'\n' && self.after_cr {
+                self.after_cr = false;
+                self.start = after;
+            } else {
+                self.lines
+                    .push_back((self.start, self.number, !self.filled));
+                self.number += 1;
+                self.start = after;
+                self.filled = false;
+                self.after_cr = bytes[at] == b'\r';
+            }
+            from = at + 1;
         }
+        self.at = base + bytes.len() as u64;
     }
 
     /// The number of the first line that is not blank, starting at or after `byte`. The

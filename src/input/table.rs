@@ -132,23 +132,29 @@ impl TableReader {
     fn runs_off_the_end(&self, raw: &csv::ByteRecord) -> bool {
         let end = self.lines.end(self.reader.position().byte());
         end.is_some_and(|last| last != Some(b'"'))
-            && raw
-                .iter()
-                .any(|cell| cell.contains(&b'\n') || cell.contains(&b'\r'))
+            && memchr::memchr2(b'\n', b'\r', raw.as_slice()).is_some()
     }
 
     /// A cell whose quoting looks broken: a backslash before a quote (CSV doubles quotes
     /// instead, so the cell was cut in the wrong place), or a cell that spans lines which
     /// look like whole rows (a quote that should have closed did not).
     fn broken_quoting(&self, raw: &csv::ByteRecord) -> Option<(usize, String)> {
+        // Most rows hold neither a backslash nor a line break: one look at all their bytes.
+        let bytes = raw.as_slice();
+        let backslash = memchr::memchr(b'\\', bytes).is_some();
+        let line_break = memchr::memchr(b'\n', bytes).is_some();
+        if !backslash && !line_break {
+            return None;
+        }
         let width = self.header.len();
         for (column, cell) in raw.iter().enumerate() {
-            if cell.windows(2).any(|pair| pair == b"\\\"") {
+            if backslash && memchr::memmem::find(cell, b"\\\"").is_some() {
                 let reason = "holds a quote escaped with a backslash (\\\"); CSV writes a quote \
                               inside quotes as two (\"\"), so the cell was not read as meant";
                 return Some((column, reason.to_owned()));
             }
-            let spans_rows = width > 1
+            let spans_rows = line_break
+                && width > 1
                 && cell
                     .split(|&b| b == b'\n')
                     .skip(1)

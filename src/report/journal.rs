@@ -213,9 +213,10 @@ pub fn read_previous(report: &Path, format: ReportFormat) -> anyhow::Result<Opti
         done: Done::default(),
         imported: 0,
     };
+    let mut parser = LineParser::new(format);
     for line in reader.lines() {
         let line = line.with_context(context)?;
-        if let Some((row, outcome)) = row_and_outcome(&line, format) {
+        if let Some((row, outcome)) = parser.row_and_outcome(&line) {
             previous.done.set(row, outcome == Outcome::Imported);
         }
     }
@@ -228,27 +229,56 @@ pub fn read_previous(report: &Path, format: ReportFormat) -> anyhow::Result<Opti
     Ok(Some(previous))
 }
 
-/// The row and outcome of a whole report line. A line cut short by a crash, or anything
-/// else that is not a line fq-import wrote, gives `None` and is left out.
-fn row_and_outcome(line: &str, format: ReportFormat) -> Option<(u64, Outcome)> {
-    match format {
-        ReportFormat::Csv => {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(line.as_bytes());
-            let record = reader.records().next()?.ok()?;
-            if record.len() != COLUMNS.len() {
-                return None;
-            }
-            Some((
-                record.get(0)?.parse().ok()?,
-                Outcome::from_name(record.get(3)?)?,
-            ))
+/// Reads the row and outcome of report lines. One serves a whole file: building a CSV
+/// parser costs more than parsing a line with it.
+struct LineParser {
+    format: ReportFormat,
+    csv: csv_core::Reader,
+    /// The line being parsed, with a line break after it.
+    input: Vec<u8>,
+    fields: Vec<u8>,
+    /// Room for one field more than a report line has, to tell a longer line.
+    ends: [usize; COLUMNS.len() + 1],
+}
+
+impl LineParser {
+    fn new(format: ReportFormat) -> LineParser {
+        LineParser {
+            format,
+            csv: csv_core::Reader::new(),
+            input: Vec::new(),
+            fields: Vec::new(),
+            ends: [0; COLUMNS.len() + 1],
         }
-        ReportFormat::Jsonl => {
-            let value: serde_json::Value = serde_json::from_str(line).ok()?;
-            let row = value.get("row")?.as_u64()?;
-            Some((row, Outcome::from_name(value.get("outcome")?.as_str()?)?))
+    }
+
+    /// The row and outcome of a whole report line. A line cut short by a crash, or anything
+    /// else that is not a line fq-import wrote, gives `None` and is left out.
+    fn row_and_outcome(&mut self, line: &str) -> Option<(u64, Outcome)> {
+        match self.format {
+            ReportFormat::Csv => {
+                self.input.clear();
+                self.input.extend_from_slice(line.as_bytes());
+                self.input.push(b'\n');
+                self.fields.resize(self.input.len(), 0);
+                self.csv.reset();
+                let (result, _, _, count) =
+                    self.csv
+                        .read_record(&self.input, &mut self.fields, &mut self.ends);
+                if result != csv_core::ReadRecordResult::Record || count != COLUMNS.len() {
+                    return None;
+                }
+                let field = |i: usize| {
+                    let start = if i == 0 { 0 } else { self.ends[i - 1] };
+                    std::str::from_utf8(&self.fields[start..self.ends[i]]).ok()
+                };
+                Some((field(0)?.parse().ok()?, Outcome::from_name(field(3)?)?))
+            }
+            ReportFormat::Jsonl => {
+                let value: serde_json::Value = serde_json::from_str(line).ok()?;
+                let row = value.get("row")?.as_u64()?;
+                Some((row, Outcome::from_name(value.get("outcome")?.as_str()?)?))
+            }
         }
     }
 }
@@ -287,7 +317,7 @@ pub(super) fn tidy(report: &Path, part: Option<&Path>, format: ReportFormat) -> 
 }
 
 /// How many lines the sort holds back, waiting for an earlier row.
-const WINDOW: usize = 64 * 1024;
+const WINDOW: usize = 8 * 1024;
 
 type Sorted = std::iter::Peekable<SortedLines>;
 
@@ -432,14 +462,14 @@ fn merge(mut base: Sorted, mut later: Sorted, out: &mut impl Write) -> std::io::
 /// The whole row lines of a report file, with their row numbers.
 struct Lines {
     lines: std::io::Lines<BufReader<File>>,
-    format: ReportFormat,
+    parser: LineParser,
 }
 
 impl Lines {
     fn open(path: &Path, format: ReportFormat) -> std::io::Result<Lines> {
         Ok(Lines {
             lines: BufReader::new(File::open(path)?).lines(),
-            format,
+            parser: LineParser::new(format),
         })
     }
 }
@@ -452,7 +482,7 @@ impl Iterator for Lines {
             match self.lines.next()? {
                 Err(e) => return Some(Err(e)),
                 Ok(line) => {
-                    if let Some((row, _)) = row_and_outcome(&line, self.format) {
+                    if let Some((row, _)) = self.parser.row_and_outcome(&line) {
                         return Some(Ok((row, line)));
                     }
                 }
@@ -507,20 +537,24 @@ mod tests {
 
     #[test]
     fn report_lines_give_their_row_and_outcome() {
-        let csv = "12,14,a@b.co,failed,500,,,3,\"HTTP 500: x, y\",req_1";
+        let mut csv = LineParser::new(ReportFormat::Csv);
+        let line = "12,14,a@b.co,failed,500,,,3,\"HTTP 500: x, y\",req_1";
+        assert_eq!(csv.row_and_outcome(line), Some((12, Outcome::Failed)));
+        let quoted = "3,4,\"a,\"\"b\"\"@c.co\",imported,200,r_1,PENDING,1,,";
+        assert_eq!(csv.row_and_outcome(quoted), Some((3, Outcome::Imported)));
+        assert_eq!(csv.row_and_outcome("row,line,key,outcome"), None);
+        // Cut short by a crash: too few fields, or inside a quote.
+        assert_eq!(csv.row_and_outcome("12,14,a@b.co,failed,500"), None);
         assert_eq!(
-            row_and_outcome(csv, ReportFormat::Csv),
-            Some((12, Outcome::Failed))
-        );
-        let json = r#"{"row":7,"line":8,"key":"a@b.co","outcome":"imported"}"#;
-        assert_eq!(
-            row_and_outcome(json, ReportFormat::Jsonl),
-            Some((7, Outcome::Imported))
-        );
-        assert_eq!(
-            row_and_outcome("row,line,key,outcome", ReportFormat::Csv),
+            csv.row_and_outcome("12,14,a@b.co,failed,500,,,3,\"HTTP 5"),
             None
         );
+        assert_eq!(csv.row_and_outcome(&format!("{line},extra")), None);
+        // The parser is left clean by a line it refused.
+        assert_eq!(csv.row_and_outcome(line), Some((12, Outcome::Failed)));
+        let mut json = LineParser::new(ReportFormat::Jsonl);
+        let line = r#"{"row":7,"line":8,"key":"a@b.co","outcome":"imported"}"#;
+        assert_eq!(json.row_and_outcome(line), Some((7, Outcome::Imported)));
     }
 
     #[test]
