@@ -164,6 +164,13 @@ pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
+    if s.is_ascii() {
+        return is_ascii_email(local.as_bytes(), domain.as_bytes());
+    }
+    is_email_by_chars(local, domain)
+}
+
+fn is_email_by_chars(local: &str, domain: &str) -> bool {
     let invisible = |c: char| {
         c.is_whitespace()
             || c.is_control()
@@ -188,6 +195,41 @@ pub fn is_email(s: &str) -> bool {
             .split('.')
             .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
         && !domain.chars().any(|c| forbidden(c) || c == '_');
+    local_ok && domain_ok
+}
+
+/// The ASCII bytes no part of an address may hold: spaces, controls and `<>()[],;:\"@`.
+const FORBIDDEN_IN_EMAIL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b <= b' ' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[0x7f] = true;
+    let specials = b"<>()[],;:\\\"@";
+    let mut i = 0;
+    while i < specials.len() {
+        table[specials[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// [`is_email`] for ASCII text, byte by byte: the same rules, without decoding characters.
+fn is_ascii_email(local: &[u8], domain: &[u8]) -> bool {
+    let forbidden = |b: u8| FORBIDDEN_IN_EMAIL[usize::from(b)];
+    let local_ok = (1..=64).contains(&local.len())
+        && local[0] != b'.'
+        && local[local.len() - 1] != b'.'
+        && !local.windows(2).any(|pair| pair == b"..")
+        && !local.iter().any(|&b| forbidden(b));
+    let domain_ok = domain.contains(&b'.')
+        && domain.len() <= 253
+        && domain
+            .split(|&b| b == b'.')
+            .all(|label| !label.is_empty() && label[0] != b'-' && label[label.len() - 1] != b'-')
+        && !domain.iter().any(|&b| forbidden(b) || b == b'_');
     local_ok && domain_ok
 }
 
@@ -314,6 +356,25 @@ mod tests {
             Some(FieldType::Integer)
         );
         assert_eq!(Table::Contact.field("employeesCount"), None);
+    }
+
+    #[test]
+    fn ascii_emails_are_judged_as_by_characters() {
+        let alphabet = b"ab.-_@ <>\"\\,;:()[]\t0";
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..50_000 {
+            let len = rng.usize(1..12);
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())] as char)
+                .collect();
+            if let Some((local, domain)) = s.split_once('@') {
+                assert_eq!(
+                    is_ascii_email(local.as_bytes(), domain.as_bytes()),
+                    is_email_by_chars(local, domain),
+                    "{s:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,32 +4,69 @@
 //! written to follow the value in a message ("`abc` is not a whole number"). None of them
 //! guesses: text that could mean two things is refused.
 
+use std::borrow::Cow;
+
 use crate::schema::{self, FieldType, SENIORITIES};
 
-/// A value ready to be written into a body.
+/// A value ready to be written into a body. Text borrows from the record it was read from
+/// where it can, so that mapping a row copies only what a transform changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Typed {
-    Text(String),
+pub enum Typed<'a> {
+    Text(Cow<'a, str>),
     Integer(u64),
     Bool(bool),
-    List(Vec<String>),
+    List(Vec<Cow<'a, str>>),
+}
+
+impl Typed<'_> {
+    /// The same value, owning its text.
+    pub fn into_owned(self) -> Typed<'static> {
+        match self {
+            Typed::Text(text) => Typed::Text(Cow::Owned(text.into_owned())),
+            Typed::Integer(n) => Typed::Integer(n),
+            Typed::Bool(b) => Typed::Bool(b),
+            Typed::List(items) => Typed::List(
+                items
+                    .into_iter()
+                    .map(|item| Cow::Owned(item.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The same value, borrowing its text from this one.
+    pub fn borrowed(&self) -> Typed<'_> {
+        match self {
+            Typed::Text(text) => Typed::Text(Cow::Borrowed(text)),
+            Typed::Integer(n) => Typed::Integer(*n),
+            Typed::Bool(b) => Typed::Bool(*b),
+            Typed::List(items) => Typed::List(items.iter().map(|i| Cow::Borrowed(&**i)).collect()),
+        }
+    }
 }
 
 /// Convert trimmed, non-empty text to a field's type. Lists are built by the caller, which
 /// knows the separator; here a list is the one item.
-pub fn from_text(ty: FieldType, text: &str) -> Result<Typed, String> {
-    match ty {
-        FieldType::Text => Ok(Typed::Text(text.to_owned())),
-        FieldType::Email if schema::is_email(text) => Ok(Typed::Text(text.to_owned())),
-        FieldType::Email => Err("is not an email address".into()),
-        FieldType::Seniority => seniority(text).map(|s| Typed::Text(s.to_owned())),
-        FieldType::Integer => integer(text).map(Typed::Integer),
-        FieldType::Digits => integer(text).map(|n| Typed::Text(n.to_string())),
-        FieldType::TextList => Ok(Typed::List(vec![text.to_owned()])),
-        FieldType::Bool => boolean(text).map(Typed::Bool),
-        FieldType::YearMonth if schema::is_year_month(text) => Ok(Typed::Text(text.to_owned())),
-        FieldType::YearMonth => Err("is not a month written YYYY-MM".into()),
-    }
+pub fn from_text(ty: FieldType, text: &str) -> Result<Typed<'_>, String> {
+    convert(ty, Cow::Borrowed(text)).map_err(|(_, reason)| reason)
+}
+
+/// [`from_text`] for text that may be owned already: it is moved, not copied. A failure
+/// gives the text back with the reason, for the message.
+pub fn convert(ty: FieldType, text: Cow<'_, str>) -> Result<Typed<'_>, (Cow<'_, str>, String)> {
+    let checked = match ty {
+        FieldType::Text => return Ok(Typed::Text(text)),
+        FieldType::Email if schema::is_email(&text) => return Ok(Typed::Text(text)),
+        FieldType::YearMonth if schema::is_year_month(&text) => return Ok(Typed::Text(text)),
+        FieldType::TextList => return Ok(Typed::List(vec![text])),
+        FieldType::Email => Err("is not an email address".to_owned()),
+        FieldType::YearMonth => Err("is not a month written YYYY-MM".to_owned()),
+        FieldType::Seniority => seniority(&text).map(|s| Typed::Text(Cow::Borrowed(s))),
+        FieldType::Integer => integer(&text).map(Typed::Integer),
+        FieldType::Digits => integer(&text).map(|n| Typed::Text(Cow::Owned(n.to_string()))),
+        FieldType::Bool => boolean(&text).map(Typed::Bool),
+    };
+    checked.map_err(|reason| (text, reason))
 }
 
 /// A whole number, zero or more, with optional thousands separators: `1200`, `1,200`,
@@ -37,9 +74,9 @@ pub fn from_text(ty: FieldType, text: &str) -> Result<Typed, String> {
 pub fn integer(text: &str) -> Result<u64, String> {
     let not_a_number = || "is not a whole number".to_owned();
     let digits = if text.bytes().all(|b| b.is_ascii_digit()) {
-        text.to_owned()
+        Cow::Borrowed(text)
     } else {
-        ungroup(text).ok_or_else(not_a_number)?
+        Cow::Owned(ungroup(text).ok_or_else(not_a_number)?)
     };
     digits
         .parse::<u64>()
@@ -70,10 +107,13 @@ fn ungroup(text: &str) -> Option<String> {
 
 /// true/false, yes/no, 1/0, in any case.
 pub fn boolean(text: &str) -> Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Ok(true),
-        "false" | "no" | "0" => Ok(false),
-        _ => Err("is not true/false, yes/no or 1/0".into()),
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || text == "1" {
+        Ok(true)
+    } else if is("false") || is("no") || text == "0" {
+        Ok(false)
+    } else {
+        Err("is not true/false, yes/no or 1/0".into())
     }
 }
 

@@ -566,7 +566,7 @@ fn refused(samples: &[String], how: How, ty: FieldType, split: Option<&str>) -> 
                 Some(step) => step.apply(part),
                 None => Ok(part.to_owned()),
             };
-            text.and_then(|t| convert::from_text(ty, &t)).is_ok()
+            text.is_ok_and(|t| convert::from_text(ty, &t).is_ok())
         })
     };
     let bad: Vec<String> = samples

@@ -480,7 +480,7 @@ impl<'a> Loader<'a> {
             (FieldType::TextList, DeValue::Array(items)) => items
                 .iter()
                 .map(|item| match item.get_ref() {
-                    DeValue::String(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+                    DeValue::String(s) if !s.trim().is_empty() => Ok(s.trim().to_owned().into()),
                     _ => Err(format!("`{target}` takes a list of non-empty strings")),
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -489,12 +489,13 @@ impl<'a> Loader<'a> {
                 Err(format!("the value for `{target}` is empty"))
             }
             (_, DeValue::String(s)) => convert::from_text(ty, s.trim())
+                .map(convert::Typed::into_owned)
                 .map_err(|reason| format!("the value `{}` for `{target}` {reason}", s.trim())),
             (FieldType::Integer | FieldType::Digits, DeValue::Integer(i)) => {
                 convert::integer(i.as_str())
                     .map(|n| match ty {
                         FieldType::Integer => convert::Typed::Integer(n),
-                        _ => convert::Typed::Text(n.to_string()),
+                        _ => convert::Typed::Text(n.to_string().into()),
                     })
                     .map_err(|reason| format!("the value {} for `{target}` {reason}", i.as_str()))
             }

@@ -65,7 +65,7 @@ pub enum Origin {
     /// The first of these columns that is not empty.
     FirstOf(Vec<String>),
     Template(String, Vec<Piece>),
-    Constant(Typed),
+    Constant(Typed<'static>),
 }
 
 /// One line of the mapping: a target field, its origin and what to do with the text.

@@ -1,6 +1,7 @@
 //! A mapping compiled against one input: every column resolved to its index (or its JSON
 //! path) once, so that mapping a row is a pure function from a record to a body.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
@@ -113,14 +114,19 @@ struct Step {
 enum Source {
     Cell(Cell),
     FirstOf(Vec<Cell>),
-    Template(Vec<Part>),
-    Constant(Typed),
+    Template(Template),
+    Constant(Typed<'static>),
 }
 
+/// A template, its text cut once into the parts that go with each column (see [`gap`]).
 #[derive(Debug, Clone)]
-enum Part {
-    Text(String),
-    Cell(Cell),
+struct Template {
+    cells: Vec<Cell>,
+    /// The text before the first column, between each two, and after the last: one more
+    /// than `cells`.
+    texts: Vec<String>,
+    /// Where each text's closing part and separator end.
+    gaps: Vec<(usize, usize)>,
 }
 
 /// Where a value sits in a record.
@@ -203,15 +209,23 @@ impl Mapping {
                 Origin::FirstOf(names) => {
                     Source::FirstOf(names.iter().map(|n| resolve(n)).collect::<Result<_, _>>()?)
                 }
-                Origin::Template(_, pieces) => Source::Template(
-                    pieces
-                        .iter()
-                        .map(|piece| match piece {
-                            Piece::Text(text) => Ok(Part::Text(text.clone())),
-                            Piece::Column(name) => resolve(name).map(Part::Cell),
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
+                Origin::Template(_, pieces) => {
+                    let mut cells = Vec::new();
+                    let mut texts = vec![String::new()];
+                    for piece in pieces {
+                        match piece {
+                            Piece::Text(text) => {
+                                *texts.last_mut().expect("never empty") = text.clone()
+                            }
+                            Piece::Column(name) => {
+                                cells.push(resolve(name)?);
+                                texts.push(String::new());
+                            }
+                        }
+                    }
+                    let gaps = texts.iter().map(|t| gap(t)).collect();
+                    Source::Template(Template { cells, texts, gaps })
+                }
                 Origin::Constant(typed) => Source::Constant(typed.clone()),
             };
             let table = match entry.slot {
@@ -373,12 +387,12 @@ impl Plan {
         };
         let email = &self.contact[self.email];
         let key = match email.value(scope) {
-            Ok(Some(Typed::Text(email))) => email,
+            Ok(Some(Typed::Text(email))) => email.into_owned(),
             Ok(_) => return Err(email.invalid(String::new(), Fault::bare("is empty"))),
             Err(fault) => return Err(email.invalid(String::new(), fault)),
         };
-        let mut body = Vec::with_capacity(256);
-        self.write_body(scope, &mut body)
+        let mut body = Vec::with_capacity(512);
+        self.write_body(scope, &key, &mut body)
             .map_err(|(step, fault)| step.invalid(key.clone(), fault))?;
         Ok(Mapped { body, key })
     }
@@ -437,22 +451,25 @@ impl Plan {
         found
     }
 
+    /// Write the body; `email` is contact.email's value, found already.
     fn write_body<'p>(
         &'p self,
         scope: Scope<'_>,
+        email: &str,
         out: &mut Vec<u8>,
     ) -> Result<(), (&'p Step, Fault)> {
         out.push(b'{');
         let mut first = true;
+        let known = Some((&self.contact[self.email], email));
         write_table(out, &mut first, "contact", |out, first| {
-            write_fields(&self.contact, scope, out, first).map(drop)
+            write_fields(&self.contact, scope, known, out, first).map(drop)
         })?;
         write_table(out, &mut first, "employment", |out, first| {
-            write_fields(&self.employment, scope, out, first)?;
+            write_fields(&self.employment, scope, None, out, first)?;
             self.write_history(scope, out, first)
         })?;
         write_table(out, &mut first, "company", |out, first| {
-            write_fields(&self.company, scope, out, first).map(drop)
+            write_fields(&self.company, scope, None, out, first).map(drop)
         })?;
         out.push(b'}');
         Ok(())
@@ -497,7 +514,7 @@ impl Plan {
 fn write_table<'p>(
     out: &mut Vec<u8>,
     first: &mut bool,
-    name: &str,
+    name: &'static str,
     inner: impl FnOnce(&mut Vec<u8>, &mut bool) -> Result<(), (&'p Step, Fault)>,
 ) -> Result<(), (&'p Step, Fault)> {
     let mark = out.len();
@@ -528,7 +545,7 @@ fn write_entry<'p>(
     }
     out.push(b'{');
     let mut first = true;
-    if !write_fields(steps, scope, out, &mut first)? {
+    if !write_fields(steps, scope, None, out, &mut first)? {
         out.truncate(mark);
         return Ok(false);
     }
@@ -537,14 +554,24 @@ fn write_entry<'p>(
 }
 
 /// Write the fields that have a value; returns whether one that is not a constant did.
+/// `known` is a step whose text value was found already.
 fn write_fields<'p>(
     steps: &'p [Step],
     scope: Scope<'_>,
+    known: Option<(&Step, &str)>,
     out: &mut Vec<u8>,
     first: &mut bool,
 ) -> Result<bool, (&'p Step, Fault)> {
     let mut filled = false;
     for step in steps {
+        if let Some((known, text)) = known
+            && std::ptr::eq(known, step)
+        {
+            write_key(out, first, step.field);
+            write_str(out, text);
+            filled = true;
+            continue;
+        }
         if let Some(value) = step.value(scope).map_err(|fault| (step, fault))? {
             write_key(out, first, step.field);
             write_typed(out, &value);
@@ -556,9 +583,9 @@ fn write_fields<'p>(
 
 impl Step {
     /// The typed value of this field for one record; `None` when it is empty.
-    fn value(&self, scope: Scope<'_>) -> Result<Option<Typed>, Fault> {
+    fn value<'a>(&'a self, scope: Scope<'a>) -> Result<Option<Typed<'a>>, Fault> {
         let value = match &self.source {
-            Source::Constant(typed) => return Ok(Some(typed.clone())),
+            Source::Constant(typed) => return Ok(Some(typed.borrowed())),
             Source::Cell(cell) => self.typed(cell.raw(scope))?,
             Source::FirstOf(cells) => {
                 let mut found = None;
@@ -570,8 +597,8 @@ impl Step {
                 }
                 found
             }
-            Source::Template(parts) => match self.render(parts, scope)? {
-                Some(text) => self.typed(Raw::Text(&text))?,
+            Source::Template(template) => match self.render(template, scope)? {
+                Some(text) => self.read_text(Cow::Owned(text))?,
                 None => None,
             },
         };
@@ -618,23 +645,25 @@ impl Step {
     }
 
     /// Convert what was found to the field's type.
-    fn typed(&self, raw: Raw<'_>) -> Result<Option<Typed>, Fault> {
+    fn typed<'a>(&self, raw: Raw<'a>) -> Result<Option<Typed<'a>>, Fault> {
         let keeps_json_type = self.transforms.is_empty();
         match raw {
             Raw::Missing | Raw::Json(Value::Null) => Ok(None),
-            Raw::Text(text) => self.read_text(text.trim()),
-            Raw::Json(Value::String(text)) => self.read_text(text.trim()),
+            Raw::Text(text) => self.read_text(Cow::Borrowed(text.trim())),
+            Raw::Json(Value::String(text)) => self.read_text(Cow::Borrowed(text.trim())),
             Raw::Json(Value::Number(n)) if keeps_json_type => from_number(self.ty, n),
             Raw::Json(Value::Bool(b)) if keeps_json_type && self.ty == FieldType::Bool => {
                 Ok(Some(Typed::Bool(*b)))
             }
-            Raw::Json(Value::Number(n)) => self.read_text(&n.to_string()),
-            Raw::Json(Value::Bool(b)) => self.read_text(if *b { "true" } else { "false" }),
+            Raw::Json(Value::Number(n)) => self.read_text(Cow::Owned(n.to_string())),
+            Raw::Json(Value::Bool(b)) => {
+                self.read_text(Cow::Borrowed(if *b { "true" } else { "false" }))
+            }
             Raw::Json(Value::Array(items)) if self.ty == FieldType::TextList => {
                 let mut list = Vec::new();
                 for item in items {
-                    let text = scalar_text(item).map_err(Fault::bare)?;
-                    if let Some(item) = self.item(text.trim())? {
+                    let text = trimmed(scalar_text(item).map_err(Fault::bare)?);
+                    if let Some(item) = self.item(text)? {
                         list.push(item);
                     }
                 }
@@ -651,18 +680,20 @@ impl Step {
         }
     }
 
-    fn read_text(&self, text: &str) -> Result<Option<Typed>, Fault> {
-        if self.is_null(text) {
+    fn read_text<'a>(&self, text: Cow<'a, str>) -> Result<Option<Typed<'a>>, Fault> {
+        if self.is_null(&text) {
             return Ok(None);
         }
         match (&self.split, self.ty) {
             (Some(separator), FieldType::TextList) => {
-                let mut list = Vec::new();
-                for part in text.split(separator.as_str()) {
-                    if let Some(item) = self.item(part.trim())? {
-                        list.push(item);
-                    }
-                }
+                let list = match text {
+                    Cow::Borrowed(text) => self.split(text, separator)?,
+                    Cow::Owned(text) => self
+                        .split(&text, separator)?
+                        .into_iter()
+                        .map(|item| Cow::Owned(item.into_owned()))
+                        .collect(),
+                };
                 Ok((!list.is_empty()).then_some(Typed::List(list)))
             }
             _ => {
@@ -670,124 +701,145 @@ impl Step {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                convert::from_text(self.ty, &text)
-                    .map(Some)
-                    .map_err(|reason| Fault::new(&text, reason))
+                match convert::convert(self.ty, text) {
+                    Ok(typed) => Ok(Some(typed)),
+                    Err((text, reason)) => Err(Fault::new(&text, reason)),
+                }
             }
         }
     }
 
+    /// The items of a list field held in one cell.
+    fn split<'a>(&self, text: &'a str, separator: &str) -> Result<Vec<Cow<'a, str>>, Fault> {
+        let mut list = Vec::new();
+        let mut each = |part: &'a str| {
+            if let Some(item) = self.item(Cow::Borrowed(part.trim()))? {
+                list.push(item);
+            }
+            Ok(())
+        };
+        // A separator of one character, the common case, is found faster as a `char`.
+        let mut chars = separator.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => text.split(c).try_for_each(&mut each)?,
+            _ => text.split(separator).try_for_each(&mut each)?,
+        }
+        Ok(list)
+    }
+
     /// One item of a list field.
-    fn item(&self, text: &str) -> Result<Option<String>, Fault> {
-        if self.is_null(text) {
+    fn item<'a>(&self, text: Cow<'a, str>) -> Result<Option<Cow<'a, str>>, Fault> {
+        if self.is_null(&text) {
             return Ok(None);
         }
         let text = self.transform(text)?;
         Ok((!text.is_empty()).then_some(text))
     }
 
-    fn transform(&self, text: &str) -> Result<String, Fault> {
-        let mut text = text.to_owned();
+    /// Apply the transforms in order; text that no transform touches is not copied.
+    fn transform<'a>(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, Fault> {
+        let mut text = text;
         for transform in &self.transforms {
-            text = transform
+            let unchanged = matches!(transform, Transform::Lower)
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            if unchanged {
+                continue;
+            }
+            let changed = transform
                 .apply(&text)
-                .map_err(|reason| Fault::new(&text, reason))?
-                .trim()
-                .to_owned();
+                .map_err(|reason| Fault::new(&text, reason))?;
+            text = Cow::Owned(match changed.trim() {
+                trimmed if trimmed.len() == changed.len() => changed,
+                trimmed => trimmed.to_owned(),
+            });
         }
         Ok(text)
     }
 
     /// Fill a template; `None` when every column in it is empty.
-    fn render(&self, parts: &[Part], scope: Scope<'_>) -> Result<Option<String>, Fault> {
-        let mut texts: Vec<&str> = vec![""];
-        let mut values: Vec<String> = Vec::new();
-        for part in parts {
-            match part {
-                Part::Text(text) => {
-                    if let Some(last) = texts.last_mut() {
-                        *last = text;
-                    }
-                }
-                Part::Cell(cell) => {
-                    let text = match cell.raw(scope) {
-                        Raw::Missing => String::new(),
-                        Raw::Text(t) => t.trim().to_owned(),
-                        Raw::Json(v) => scalar_text(v)
-                            .map_err(|e| Fault::bare(format!("column `{}` {e}", cell.name)))?
-                            .trim()
-                            .to_owned(),
-                    };
-                    values.push(if self.is_null(&text) {
-                        String::new()
-                    } else {
-                        text
-                    });
-                    texts.push("");
-                }
+    ///
+    /// Text around an empty column goes with it. The text between two columns is read as
+    /// three parts: closing brackets or quotes, which stay with the column before
+    /// (`({Code}) {Name}`); a separator of spaces and punctuation, written only between two
+    /// filled columns (`{City}, {Country}`); and a label, which stays with the column after
+    /// (`{Id}; phone {Phone}`). The text before the first column and after the last belong
+    /// to them.
+    fn render(&self, template: &Template, scope: Scope<'_>) -> Result<Option<String>, Fault> {
+        let Some(last) = template.cells.len().checked_sub(1) else {
+            return Ok(None);
+        };
+        let mut out = String::with_capacity(64);
+        let mut previous: Option<usize> = None;
+        for (i, cell) in template.cells.iter().enumerate() {
+            let value = match cell.raw(scope) {
+                Raw::Missing => continue,
+                Raw::Text(t) => Cow::Borrowed(t.trim()),
+                Raw::Json(v) => trimmed(
+                    scalar_text(v)
+                        .map_err(|e| Fault::bare(format!("column `{}` {e}", cell.name)))?,
+                ),
+            };
+            if self.is_null(&value) {
+                continue;
             }
+            if let Some(p) = previous {
+                out.push_str(template.separator(p + 1));
+            }
+            out.push_str(match i {
+                0 => &template.texts[0],
+                _ => template.label(i),
+            });
+            out.push_str(&value);
+            out.push_str(match i == last {
+                true => &template.texts[last + 1],
+                false => template.closing(i + 1),
+            });
+            previous = Some(i);
         }
-        Ok(fill(&texts, &values))
+        let trimmed = out.trim();
+        Ok(match (previous, trimmed.len()) {
+            (None, _) | (_, 0) => None,
+            (_, n) if n == out.len() => Some(out),
+            _ => Some(trimmed.to_owned()),
+        })
     }
 }
 
-/// Put a template's filled columns together. `texts` has one more item than `values`: the
-/// text before, between and after them.
-///
-/// Text around an empty column goes with it. The text between two columns is read as three
-/// parts: closing brackets or quotes, which stay with the column before (`({Code}) {Name}`);
-/// a separator of spaces and punctuation, written only between two filled columns
-/// (`{City}, {Country}`); and a label, which stays with the column after
-/// (`{Id}; phone {Phone}`). The text before the first column and after the last belong to
-/// them.
-fn fill(texts: &[&str], values: &[String]) -> Option<String> {
-    let last = values.len().checked_sub(1)?;
-    let gaps: Vec<Gap<'_>> = texts.iter().map(|t| Gap::of(t)).collect();
-    let mut out = String::new();
-    let mut previous: Option<usize> = None;
-    for (i, value) in values.iter().enumerate() {
-        if value.is_empty() {
-            continue;
-        }
-        if let Some(p) = previous {
-            out.push_str(gaps[p + 1].separator);
-        }
-        out.push_str(if i == 0 { texts[0] } else { gaps[i].label });
-        out.push_str(value);
-        out.push_str(if i == last {
-            texts[last + 1]
-        } else {
-            gaps[i + 1].closing
-        });
-        previous = Some(i);
+impl Template {
+    fn closing(&self, i: usize) -> &str {
+        &self.texts[i][..self.gaps[i].0]
     }
-    previous?;
-    let out = out.trim();
-    (!out.is_empty()).then(|| out.to_owned())
+
+    fn separator(&self, i: usize) -> &str {
+        &self.texts[i][self.gaps[i].0..self.gaps[i].1]
+    }
+
+    fn label(&self, i: usize) -> &str {
+        &self.texts[i][self.gaps[i].1..]
+    }
 }
 
-/// The text between two columns of a template, in its three parts.
-struct Gap<'a> {
-    closing: &'a str,
-    separator: &'a str,
-    label: &'a str,
+/// Text without the spaces around it, copied only when it is owned and had some.
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+    }
 }
 
-impl Gap<'_> {
-    fn of(text: &str) -> Gap<'_> {
-        let closing = text
-            .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
-            .unwrap_or(text.len());
-        let rest = &text[closing..];
-        let separator = rest
-            .find(|c: char| !(c.is_whitespace() || ",;:|/-–—·".contains(c)))
-            .unwrap_or(rest.len());
-        Gap {
-            closing: &text[..closing],
-            separator: &rest[..separator],
-            label: &rest[separator..],
-        }
-    }
+/// The text between two columns of a template: where its closing brackets or quotes end,
+/// and where the separator after them ends; the rest is a label.
+fn gap(text: &str) -> (usize, usize) {
+    let closing = text
+        .find(|c: char| !matches!(c, ')' | ']' | '}' | '"' | '\'' | '»'))
+        .unwrap_or(text.len());
+    let separator = text[closing..]
+        .find(|c: char| !(c.is_whitespace() || ",;:|/-–—·".contains(c)))
+        .map_or(text.len(), |n| closing + n);
+    (closing, separator)
 }
 
 impl Cell {
@@ -819,7 +871,7 @@ fn walk<'a>(value: &'a Value, path: &[String]) -> Raw<'a> {
         .map_or(Raw::Missing, Raw::Json)
 }
 
-fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed>, Fault> {
+fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed<'static>>, Fault> {
     let whole = n.as_u64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(53))
@@ -828,23 +880,24 @@ fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed>, F
     let text = n.to_string();
     match (ty, whole) {
         (FieldType::Integer, Some(w)) => Ok(Some(Typed::Integer(w))),
-        (FieldType::Digits, Some(w)) => Ok(Some(Typed::Text(w.to_string()))),
+        (FieldType::Digits, Some(w)) => Ok(Some(Typed::Text(Cow::Owned(w.to_string())))),
         (FieldType::Integer | FieldType::Digits, None) => {
             Err(Fault::new(&text, "is not a whole number"))
         }
-        _ => convert::from_text(ty, &text)
-            .map(Some)
-            .map_err(|reason| Fault::new(&text, reason)),
+        _ => match convert::from_text(ty, &text) {
+            Ok(typed) => Ok(Some(typed.into_owned())),
+            Err(reason) => Err(Fault::new(&text, reason)),
+        },
     }
 }
 
 /// A JSON scalar as text, for templates and lists.
-fn scalar_text(value: &Value) -> Result<String, String> {
+fn scalar_text(value: &Value) -> Result<Cow<'_, str>, String> {
     match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Ok(String::new()),
+        Value::String(s) => Ok(Cow::Borrowed(s)),
+        Value::Number(n) => Ok(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Ok(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Null => Ok(Cow::Borrowed("")),
         Value::Array(_) => Err("is a list where a single value was expected".into()),
         Value::Object(_) => Err("is an object where a single value was expected".into()),
     }
@@ -858,18 +911,35 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {
+/// Write `"key":`, after a comma unless it is the first. Keys are the schema's field names,
+/// which need no escaping.
+fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &'static str) {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
     if !*first {
         out.push(b',');
     }
     *first = false;
-    write_str(out, key);
-    out.push(b':');
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
 }
 
+/// Write a JSON string. Most text needs no escape: it is copied at once.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing a str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    let bytes = s.as_bytes();
+    // No early exit, so that the compiler can look at many bytes at a time.
+    let needs_escape = bytes.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs_escape {
+        // Writing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+    }
 }
 
 fn write_typed(out: &mut Vec<u8>, value: &Typed) {

@@ -173,10 +173,22 @@ pub fn domain(text: &str) -> Result<String, String> {
 
 /// The host part of a URL written with or without a scheme.
 fn host_of(text: &str) -> &str {
-    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
-    let rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let rest = after_scheme(text).unwrap_or(text);
+    let rest = before_any(rest, b'/', b'?', b'#');
     let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
     rest.split(':').next().unwrap_or_default()
+}
+
+/// The text before the first of three ASCII bytes, or all of it.
+fn before_any(text: &str, a: u8, b: u8, c: u8) -> &str {
+    memchr::memchr3(a, b, c, text.as_bytes()).map_or(text, |at| &text[..at])
+}
+
+/// What follows the `://` of a URL, if there is one.
+fn after_scheme(text: &str) -> Option<&str> {
+    memchr::memchr_iter(b':', text.as_bytes())
+        .find(|&colon| text.as_bytes()[colon + 1..].starts_with(b"//"))
+        .map(|colon| &text[colon + 3..])
 }
 
 /// The network a `*Handle` field belongs to, so that its handle comes from that network's
@@ -285,7 +297,8 @@ const PROFILE_SITES: [(&str, &[&str]); 6] = [
 /// Text that is not a URL is taken as a handle already, without a leading `@`. With a
 /// network, a URL of another network (or a company page for a person) is refused.
 pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
-    let looks_like_url = text.contains("://") || text.contains(".com/") || text.starts_with("www.");
+    let rest = after_scheme(text);
+    let looks_like_url = rest.is_some() || text.contains(".com/") || text.starts_with("www.");
     // A LinkedIn path without its host, as some enrichment exports write it.
     if !looks_like_url && let Some((prefix, rest)) = text.trim_start_matches('/').split_once('/') {
         let handle = rest.split('/').next().unwrap_or_default();
@@ -307,25 +320,28 @@ pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
         }
         return Ok(bare.to_owned());
     }
-    let host = host_of(text).to_lowercase();
+    let host = host_of(text);
+    let host = match host.bytes().any(|b| b.is_ascii_uppercase()) || !host.is_ascii() {
+        true => std::borrow::Cow::Owned(host.to_lowercase()),
+        false => std::borrow::Cow::Borrowed(host),
+    };
     let host = host.strip_prefix("www.").unwrap_or(&host);
     let host = host.strip_prefix("m.").unwrap_or(host);
-    let host = host.split('.').rev().take(2).collect::<Vec<_>>();
-    let site = format!(
-        "{}.{}",
-        host.get(1).unwrap_or(&""),
-        host.first().unwrap_or(&"")
-    );
+    // The site is the host's last two labels: `uk.linkedin.com` is `linkedin.com`.
+    let site = match host.rmatch_indices('.').nth(1) {
+        Some((dot, _)) => &host[dot + 1..],
+        None => host,
+    };
     let Some((_, prefixes)) = PROFILE_SITES.iter().find(|(s, _)| *s == site) else {
         return Err("is not a LinkedIn, X, GitHub, Facebook or Instagram URL".into());
     };
     if let Some(network) = network
-        && !network.sites().contains(&site.as_str())
+        && !network.sites().contains(&site)
     {
         return Err(format!("is a URL of {site}, not of {}", network.sites()[0]));
     }
-    let path = text.split_once("://").map_or(text, |(_, rest)| rest);
-    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = rest.unwrap_or(text);
+    let path = before_any(path, b'?', b'#', b'#');
     let mut segments = path.split('/').skip(1).filter(|s| !s.is_empty());
     let mut first = segments.next();
     let prefix = first.filter(|s| prefixes.contains(s));
@@ -341,7 +357,11 @@ pub fn handle(text: &str, network: Option<Network>) -> Result<String, String> {
         });
     }
     match first {
-        Some(handle) if !NOT_HANDLES.contains(&handle.to_lowercase().as_str()) => {
+        Some(handle)
+            if !NOT_HANDLES
+                .iter()
+                .any(|word| word.eq_ignore_ascii_case(handle)) =>
+        {
             Ok(handle.trim_start_matches('@').to_owned())
         }
         _ => Err("is not a profile URL: it holds no handle".into()),
