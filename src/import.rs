@@ -9,36 +9,48 @@
 //! Every record the reader hands on reaches the report exactly once: sent, invalid,
 //! duplicate, kept from an earlier run, or `pending` when the run stops before its turn.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+mod mapper;
+
 use std::io::{BufWriter, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread;
 
 use anyhow::anyhow;
-use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use crate::cli::ImportArgs;
 use crate::exit::{Exit, Fatal, OrExit};
 use crate::input::{Columns, Input, Record};
-use crate::mapping::{Invalid, Mapped, Mapping, Plan, Problem};
+use crate::mapping::{Mapping, Plan};
 use crate::mock::{self, MockConfig};
 use crate::progress::Progress;
 use crate::report::{self, Counts, Done, Entry, Fingerprint, Outcome, Report, ReportPlan};
 use crate::report::{RejectsFormat, RowResult};
 use crate::secret::WebhookUrl;
 use crate::send::{self, Halt, Job, Sender, Stop};
-use crate::settings::{ImportSettings, Target};
 
-/// How many rows may wait between two stages.
-const CHANNEL: usize = 1024;
+use crate::settings::{ImportSettings, Target};
+use mapper::{Batcher, Sorter};
+
+/// Rows travel between stages in batches of up to this many, so that a stage wakes once per
+/// batch rather than once per row.
+const BATCH: usize = 256;
+
+/// How many batches may wait between two stages: with [`BATCH`], this bounds the rows held
+/// in memory whatever the input's size.
+const CHANNEL: usize = 2;
 
 /// Run `fq-import import`.
 pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
     let settings = ImportSettings::from_args(args).or_usage()?;
-    let runtime = tokio::runtime::Runtime::new().or_abort()?;
+    // One thread serves every request: the reader, the mapper and the report writer have
+    // threads of their own, and on a small machine a second worker costs more in hand-offs
+    // between threads than it gains.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .or_abort()?;
     runtime.block_on(import(settings))
 }
 
@@ -201,9 +213,9 @@ struct Stages {
 impl Stages {
     /// Run the stages to the end and report the first error any of them met.
     async fn run(self, choice: Choice) -> Result<(), Fatal> {
-        let (records_tx, records_rx) = mpsc::channel::<Record>(CHANNEL);
-        let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(CHANNEL);
-        let (entries_tx, entries_rx) = mpsc::channel::<Entry>(CHANNEL);
+        let (jobs_tx, jobs_rx) = mpsc::channel::<Vec<Job>>(CHANNEL);
+        // The entries of single rows come from the requests in flight: room for them all.
+        let (entries_tx, entries_rx) = mpsc::channel::<Vec<Entry>>(CHANNEL * BATCH);
         let Stages {
             input,
             plan,
@@ -214,19 +226,26 @@ impl Stages {
         } = self;
 
         let (shard, limit) = (choice.shard, choice.limit);
+        // A file is read in batches; a pipe may pause between rows, so its rows go on at once.
+        let batch = if input.size().is_some() { BATCH } else { 1 };
+        let threads = mapper::mapping_threads();
+        let (deal, take, mappers) =
+            mapper::start(plan, choice.keep_raw, threads, CHANNEL).or_abort()?;
         let reader = {
             let (counts, stop) = (Arc::clone(&counts), Arc::clone(&stop));
-            thread::spawn(move || read(input, records_tx, &counts, &stop, shard, limit))
+            spawn("reader", move || {
+                let records = Batcher::new(deal, batch);
+                read(input, records, &counts, &stop, shard, limit)
+            })?
         };
-        let mapper = {
+        let sorter = {
             let (entries, stop) = (entries_tx.clone(), Arc::clone(&stop));
-            thread::spawn(move || {
-                Mapper::new(plan, choice).run(records_rx, jobs_tx, entries, &stop)
-            })
+            let sorter = Sorter::new(choice.done, choice.dedupe);
+            spawn("sorter", move || sorter.run(take, jobs_tx, entries, &stop))?
         };
         let writer = {
             let stop = Arc::clone(&stop);
-            thread::spawn(move || report.write_all(entries_rx, &stop))
+            spawn("report", move || report.write_all(entries_rx, &stop))?
         };
         match sender {
             Some(sender) => send::dispatch(sender, jobs_rx, entries_tx, counts, stop).await,
@@ -238,7 +257,10 @@ impl Stages {
 
         // Every stage is joined before any error is returned: the report must be finished.
         let read = join(reader, "reader").and_then(|r| r.or_abort());
-        let mapped = join(mapper, "mapper");
+        let mapped = mappers
+            .into_iter()
+            .try_for_each(|m| join(m, "mapper"))
+            .and(join(sorter, "sorter"));
         let written = join(writer, "report writer").and_then(|w| w.or_abort());
         written?;
         mapped?;
@@ -249,14 +271,14 @@ impl Stages {
 /// The reader stage: every record of this run goes on, also the one read when a stop comes.
 fn read(
     input: Input,
-    records: mpsc::Sender<Record>,
+    mut records: Batcher<Record>,
     counts: &Counts,
     stop: &Stop,
     shard: Option<(u64, u64)>,
     limit: Option<u64>,
 ) -> anyhow::Result<u64> {
     let mut handled = 0;
-    input.for_each(|record| {
+    let read = input.for_each(|record| {
         if let Some((k, n)) = shard
             && record.row % n != k % n
         {
@@ -264,149 +286,36 @@ fn read(
         }
         counts.read.fetch_add(1, Ordering::Relaxed);
         handled += 1;
-        records.blocking_send(record).is_ok()
-            && !stop.is_stopped()
-            && limit.is_none_or(|limit| handled < limit)
-    })
-}
-
-/// The mapper stage: a body goes to the dispatcher; an invalid row, a duplicate, or a row
-/// imported earlier goes straight to the report.
-struct Mapper {
-    plan: Plan,
-    choice: Choice,
-    /// With `--dedupe`: a hash of each contact.email seen → the row it was first seen on.
-    seen: HashMap<u64, u64>,
-}
-
-impl Mapper {
-    fn new(plan: Plan, choice: Choice) -> Mapper {
-        Mapper {
-            plan,
-            choice,
-            seen: HashMap::new(),
-        }
-    }
-
-    fn run(
-        mut self,
-        mut records: mpsc::Receiver<Record>,
-        jobs: mpsc::Sender<Job>,
-        entries: mpsc::Sender<Entry>,
-        stop: &Stop,
-    ) {
-        while let Some(record) = records.blocking_recv() {
-            let sent = match self.sort(record, stop) {
-                Sorted::Send(job) => jobs.blocking_send(job).is_ok(),
-                Sorted::Report(entry) => entries.blocking_send(entry).is_ok(),
-            };
-            if !sent {
-                return;
-            }
-        }
-    }
-
-    /// Decide what becomes of one record.
-    fn sort(&mut self, record: Record, stop: &Stop) -> Sorted {
-        let (row, line) = (record.row, record.line);
-        let mapped = self.apply(&record);
-        let earlier = self
-            .choice
-            .done
-            .as_ref()
-            .is_some_and(|done| done.contains(row));
-        if earlier {
-            if let Ok(mapped) = &mapped {
-                self.first_seen(&mapped.key, row);
-            }
-            return Sorted::Report(Entry::Kept(row));
-        }
-        let keep_raw = self.choice.keep_raw;
-        let raw = || if keep_raw { record.raw() } else { None };
-        match mapped {
-            _ if stop.is_stopped() => {
-                let key = mapped.map_or_else(|invalid| invalid.key, |mapped| mapped.key);
-                Sorted::Report(Entry::Row(RowResult::new(row, line, key, Outcome::Pending)))
-            }
-            Ok(mapped) => match self.first_seen(&mapped.key, row) {
-                Some(first) => {
-                    let mut result = RowResult::new(row, line, mapped.key, Outcome::Duplicate);
-                    result.error = format!("duplicate of row {first}");
-                    Sorted::Report(Entry::Row(result))
-                }
-                None => Sorted::Send(Job {
-                    row,
-                    line,
-                    key: mapped.key,
-                    body: Bytes::from(mapped.body),
-                    raw: raw(),
-                }),
-            },
-            Err(invalid) => {
-                let mut result = RowResult::new(row, line, invalid.key, Outcome::Invalid);
-                result.error = invalid.problem.to_string();
-                result.raw = raw();
-                Sorted::Report(Entry::Row(result))
-            }
-        }
-    }
-
-    /// Map a record; a bug that panics stops that row, not the run.
-    fn apply(&self, record: &Record) -> Result<Mapped, Invalid> {
-        let plan = &self.plan;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.apply(&record.fields)))
-            .unwrap_or_else(|_| {
-                Err(Invalid {
-                    key: String::new(),
-                    problem: Problem {
-                        field: None,
-                        column: None,
-                        value: None,
-                        reason: "could not be mapped: fq-import met an internal error on this \
-                                 row (please report it)"
-                            .to_owned(),
-                    },
-                })
-            })
-    }
-
-    /// With `--dedupe`, the row where this email was first seen, if it was; else `None`,
-    /// and the email is remembered.
-    fn first_seen(&mut self, key: &str, row: u64) -> Option<u64> {
-        if !self.choice.dedupe {
-            return None;
-        }
-        let mut hasher = DefaultHasher::new();
-        key.trim().to_lowercase().hash(&mut hasher);
-        match self.seen.get(&hasher.finish()) {
-            Some(&first) => Some(first),
-            None => {
-                self.seen.insert(hasher.finish(), row);
-                None
-            }
-        }
-    }
-}
-
-enum Sorted {
-    Send(Job),
-    Report(Entry),
+        records.push(record) && !stop.is_stopped() && limit.is_none_or(|limit| handled < limit)
+    });
+    records.flush();
+    read
 }
 
 /// The dry run's last stage: bodies to stdout, in row order, each row `ready`.
-fn print_bodies(mut jobs: mpsc::Receiver<Job>, entries: mpsc::Sender<Entry>, stop: &Stop) {
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    while let Some(job) = jobs.blocking_recv() {
-        let outcome = if stop.is_stopped() {
-            Outcome::Pending
-        } else if let Err(error) = out.write_all(&job.body).and_then(|()| out.write_all(b"\n")) {
-            stop.halt(output_failed(&error));
-            Outcome::Pending
-        } else {
-            Outcome::Ready
-        };
-        let result = RowResult::new(job.row, job.line, job.key, outcome);
-        if entries.blocking_send(Entry::Row(result)).is_err() {
+fn print_bodies(
+    mut jobs: mpsc::Receiver<Vec<Job>>,
+    entries: mpsc::Sender<Vec<Entry>>,
+    stop: &Stop,
+) {
+    let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    while let Some(batch) = jobs.blocking_recv() {
+        let mut printed = Vec::with_capacity(batch.len());
+        for job in batch {
+            let outcome = if stop.is_stopped() {
+                Outcome::Pending
+            } else if let Err(error) = out.write_all(&job.body).and_then(|()| out.write_all(b"\n"))
+            {
+                stop.halt(output_failed(&error));
+                Outcome::Pending
+            } else {
+                Outcome::Ready
+            };
+            printed.push(Entry::Row(RowResult::new(
+                job.row, job.line, job.key, outcome,
+            )));
+        }
+        if entries.blocking_send(printed).is_err() {
             return;
         }
     }
@@ -421,6 +330,18 @@ fn output_failed(error: &std::io::Error) -> Halt {
         std::io::ErrorKind::BrokenPipe => Halt::OutputClosed,
         _ => Halt::WriteFailed(format!("cannot write the bodies to stdout: {error}")),
     }
+}
+
+/// Start a stage on a thread of its own, named for it.
+fn spawn<T: Send + 'static>(
+    stage: &str,
+    run: impl FnOnce() -> T + Send + 'static,
+) -> Result<thread::JoinHandle<T>, Fatal> {
+    thread::Builder::new()
+        .name(stage.to_owned())
+        .spawn(run)
+        .map_err(|error| anyhow!("cannot start the {stage} thread: {error}"))
+        .or_abort()
 }
 
 fn join<T>(handle: thread::JoinHandle<T>, stage: &str) -> Result<T, Fatal> {

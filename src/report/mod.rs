@@ -139,9 +139,10 @@ impl RowResult {
 pub enum Entry {
     /// A row's outcome, to write.
     Row(RowResult),
-    /// The outcome of a row that was sent; the sender is told once it is on disk, so that
-    /// a crash can lose only rows whose requests were still in flight.
-    Sent(RowResult, tokio::sync::oneshot::Sender<()>),
+    /// The outcome of a row that was sent, with the row's place among the requests in
+    /// flight. The place is given back only once the outcome is on disk, so that a crash can
+    /// lose only rows whose requests were still in flight.
+    Sent(RowResult, tokio::sync::OwnedSemaphorePermit),
     /// A row this run leaves alone: imported in an earlier run, whose line stays as it was.
     Kept(u64),
 }

@@ -46,8 +46,8 @@ pub struct Report {
     counts: Arc<Counts>,
     rejects: Option<Rejects>,
     max_errors: Option<MaxErrors>,
-    /// Senders waiting to hear that their row is on disk.
-    acks: Vec<tokio::sync::oneshot::Sender<()>>,
+    /// The places in flight of the rows written since the last flush, given back after it.
+    slots: Vec<tokio::sync::OwnedSemaphorePermit>,
     /// Set once `max_errors` is passed.
     too_many: Option<String>,
 }
@@ -86,7 +86,7 @@ impl Report {
             counts,
             rejects,
             max_errors: None,
-            acks: Vec::new(),
+            slots: Vec::new(),
             too_many: None,
         })
     }
@@ -108,7 +108,7 @@ impl Report {
     /// the report could not record. The results still arriving are drained and dropped.
     pub fn write_all(
         mut self,
-        mut entries: mpsc::Receiver<Entry>,
+        mut entries: mpsc::Receiver<Vec<Entry>>,
         stop: &Stop,
     ) -> anyhow::Result<()> {
         let written = self.write_arriving(&mut entries, stop);
@@ -122,18 +122,20 @@ impl Report {
 
     fn write_arriving(
         &mut self,
-        entries: &mut mpsc::Receiver<Entry>,
+        entries: &mut mpsc::Receiver<Vec<Entry>>,
         stop: &Stop,
     ) -> anyhow::Result<()> {
-        while let Some(entry) = entries.blocking_recv() {
-            self.add(entry)?;
-            while let Ok(entry) = entries.try_recv() {
+        while let Some(batch) = entries.blocking_recv() {
+            for entry in batch {
                 self.add(entry)?;
             }
-            self.flush()?;
-            for written in self.acks.drain(..) {
-                let _ = written.send(());
+            while let Ok(batch) = entries.try_recv() {
+                for entry in batch {
+                    self.add(entry)?;
+                }
             }
+            self.flush()?;
+            self.slots.clear();
             if let Some(message) = self.too_many.take() {
                 stop.halt(Halt::TooManyErrors(message));
             }
@@ -165,9 +167,9 @@ impl Report {
 
     fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
         match entry {
-            Entry::Sent(result, written) => {
+            Entry::Sent(result, slot) => {
                 self.add(Entry::Row(result))?;
-                self.acks.push(written);
+                self.slots.push(slot);
                 Ok(())
             }
             Entry::Row(result) => {
@@ -204,7 +206,7 @@ impl Report {
             result
         };
         let written = match &mut self.sink {
-            Sink::Csv(writer) => writer.serialize(result).map_err(anyhow::Error::from),
+            Sink::Csv(writer) => write_csv(writer, result).map_err(anyhow::Error::from),
             Sink::Jsonl(writer) => serde_json::to_writer(&mut *writer, result)
                 .map_err(anyhow::Error::from)
                 .and_then(|()| Ok(writer.write_all(b"\n")?)),
@@ -239,6 +241,25 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// One report line, its fields in the order of [`COLUMNS`].
+fn write_csv(writer: &mut csv::Writer<File>, result: &RowResult) -> csv::Result<()> {
+    let mut numbers = [(); 4].map(|()| itoa::Buffer::new());
+    let [row, line, status, attempts] = &mut numbers;
+    let status = result.http_status.map_or("", |s| status.format(s));
+    writer.write_record([
+        row.format(result.row).as_bytes(),
+        line.format(result.line).as_bytes(),
+        result.key.as_bytes(),
+        result.outcome.name().as_bytes(),
+        status.as_bytes(),
+        result.row_id.as_bytes(),
+        result.row_status.as_bytes(),
+        attempts.format(result.attempts).as_bytes(),
+        result.error.as_bytes(),
+        result.request_id.as_bytes(),
+    ])
 }
 
 fn open_sink(file: File, plan: &ReportPlan, path: &Path) -> anyhow::Result<Sink> {

@@ -24,63 +24,79 @@ type InFlight = Arc<Mutex<BTreeMap<u64, (u64, String)>>>;
 /// Send every job with at most `concurrency` in flight; results go to the report.
 pub async fn dispatch(
     sender: Arc<Sender>,
-    mut jobs: mpsc::Receiver<Job>,
-    results: mpsc::Sender<Entry>,
+    mut jobs: mpsc::Receiver<Vec<Job>>,
+    results: mpsc::Sender<Vec<Entry>>,
     counts: Arc<Counts>,
     stop: Arc<Stop>,
 ) {
     let slots = Arc::clone(&sender.pace.slots);
     let in_flight: InFlight = Arc::default();
     let mut tasks = JoinSet::new();
-    while let Some(job) = jobs.recv().await {
-        // While the endpoint looks down, no new row is sent: the rows in flight probe it.
-        while sender.is_down() && !stop.is_stopped() {
-            tokio::select! {
-                () = tokio::time::sleep(Duration::from_millis(100)) => {}
-                () = stop.stopped() => {}
+    // Finished requests hand their results to one task, which passes on all that have
+    // gathered at once: the report's thread wakes once per batch, not once per row. Each
+    // result holds its slot, so no more than `concurrency` can wait here.
+    let (done, gathered) = mpsc::unbounded_channel::<Entry>();
+    let forward = tokio::spawn(gather(gathered, results.clone()));
+    while let Some(batch) = jobs.recv().await {
+        for job in batch {
+            // While the endpoint looks down, no new row is sent: the rows in flight probe it.
+            while sender.is_down() && !stop.is_stopped() {
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    () = stop.stopped() => {}
+                }
             }
+            let permit = tokio::select! {
+                permit = Arc::clone(&slots).acquire_owned() => permit.ok(),
+                () = stop.stopped() => None,
+            };
+            let Some(permit) = permit.filter(|_| !stop.is_stopped()) else {
+                let pending = RowResult::new(job.row, job.line, job.key, Outcome::Pending);
+                let _ = results.send(vec![Entry::Row(pending)]).await;
+                continue;
+            };
+            lock(&in_flight).insert(job.row, (job.line, job.key.clone()));
+            let (sender, done, counts, stop, in_flight) = (
+                Arc::clone(&sender),
+                done.clone(),
+                Arc::clone(&counts),
+                Arc::clone(&stop),
+                Arc::clone(&in_flight),
+            );
+            tasks.spawn(async move {
+                let (mut result, halt) = sender.deliver(&job, &counts, &stop).await;
+                if let Some(halt) = halt {
+                    stop.halt(halt);
+                }
+                result.raw = job.raw;
+                // The slot is freed by the report writer, once the outcome is on disk. No await
+                // between the send and the removal: a cancel cannot fall between them.
+                let _ = done.send(Entry::Sent(result, permit));
+                lock(&in_flight).remove(&job.row);
+            });
+            while tasks.try_join_next().is_some() {}
         }
-        let permit = tokio::select! {
-            permit = Arc::clone(&slots).acquire_owned() => permit.ok(),
-            () = stop.stopped() => None,
-        };
-        let Some(permit) = permit.filter(|_| !stop.is_stopped()) else {
-            let pending = RowResult::new(job.row, job.line, job.key, Outcome::Pending);
-            let _ = results.send(Entry::Row(pending)).await;
-            continue;
-        };
-        lock(&in_flight).insert(job.row, (job.line, job.key.clone()));
-        let (sender, results, counts, stop, in_flight) = (
-            Arc::clone(&sender),
-            results.clone(),
-            Arc::clone(&counts),
-            Arc::clone(&stop),
-            Arc::clone(&in_flight),
-        );
-        tasks.spawn(async move {
-            let (mut result, halt) = sender.deliver(&job, &counts, &stop).await;
-            if let Some(halt) = halt {
-                stop.halt(halt);
-            }
-            result.raw = job.raw;
-            let (written, on_disk) = tokio::sync::oneshot::channel();
-            // No await between the send and the removal: a cancel cannot fall between them.
-            let _ = results.send(Entry::Sent(result, written)).await;
-            lock(&in_flight).remove(&job.row);
-            // The slot is free only once the outcome is on disk.
-            let _ = on_disk.await;
-            drop(permit);
-        });
-        while tasks.try_join_next().is_some() {}
     }
     finish(tasks, &in_flight, &results, &stop).await;
+    drop(done);
+    let _ = forward.await;
+}
+
+/// Pass the results of finished requests on to the report, as many at a time as have come.
+async fn gather(mut gathered: mpsc::UnboundedReceiver<Entry>, results: mpsc::Sender<Vec<Entry>>) {
+    let mut batch = Vec::new();
+    while gathered.recv_many(&mut batch, 1024).await > 0 {
+        if results.send(std::mem::take(&mut batch)).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Wait for the requests in flight; after an interrupt, only for the grace period.
 async fn finish(
     mut tasks: JoinSet<()>,
     in_flight: &InFlight,
-    results: &mpsc::Sender<Entry>,
+    results: &mpsc::Sender<Vec<Entry>>,
     stop: &Stop,
 ) {
     {
@@ -102,6 +118,6 @@ async fn finish(
     for (row, (line, key)) in cancelled {
         let mut pending = RowResult::new(row, line, key, Outcome::Pending);
         pending.error = "the request was cancelled when the run was interrupted".to_owned();
-        let _ = results.send(Entry::Row(pending)).await;
+        let _ = results.send(vec![Entry::Row(pending)]).await;
     }
 }
