@@ -88,7 +88,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__check)
-            opts="-m -h --format --delimiter --skip-lines --encoding --mapping --preview --examples --help"
+            opts="-m -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --preview --examples --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,6 +107,10 @@ _fq__import() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -260,7 +264,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --mapping --url --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --help"
+            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --url --url-file --allow-http --ca-cert --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +286,10 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-record-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --mapping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -291,6 +299,14 @@ _fq__import() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -422,7 +438,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__mapping__subcmd__init)
-            opts="-h --format --delimiter --skip-lines --encoding --help"
+            opts="-h --format --delimiter --skip-lines --encoding --max-record-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +457,10 @@ _fq__import() {
                     return 0
                     ;;
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

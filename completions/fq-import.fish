@@ -39,8 +39,11 @@ json\t'JSON lines, a top-level array of objects, or one document, told apart by 
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-record-bytes -d 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url-file -d 'Read the webhook URL from FILE: its first line that is not blank or a # comment. Keep the file readable by you only. Without --url or --url-file, the URL is taken from FQ_WEBHOOK_URL' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l ca-cert -d 'Trust the certificate authority in FILE (PEM) as well as the system\'s, as a company proxy that inspects TLS needs' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 'Handle only the first N rows, as a trial; a later --resume carries on' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l shard -d 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rejects -d 'Write the rows that end invalid or failed to FILE, in the input\'s format with its header, to fix and import again' -r -F
@@ -56,6 +59,7 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-del
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retry-wait -d 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l give-up-after -d 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-errors -d 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l allow-http -d 'Send to a plain http:// URL on another machine, unencrypted. Without it, only loopback hosts (localhost, 127.0.0.0/8, ::1) may be reached over http'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l resume -d 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row'
@@ -70,6 +74,7 @@ json\t'JSON lines, a top-level array of objects, or one document, told apart by 
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l max-record-bytes -d 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l preview -d 'Show the first N bodies beside the rows they come from' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l examples -d 'How many rows to show for each kind of problem' -r
@@ -84,6 +89,7 @@ json\t'JSON lines, a top-level array of objects, or one document, told apart by 
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l delimiter -d 'The CSV delimiter: a character, or tab, comma, semicolon, pipe. [default: found from the header line]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l max-record-bytes -d 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

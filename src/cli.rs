@@ -124,6 +124,11 @@ pub struct InputArgs {
     /// [default: UTF-8, or what a BOM says]
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
+
+    /// The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote
+    /// that never closes, a giant JSON line) is `invalid`, and memory stays bounded.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_size)]
+    pub max_record_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -153,14 +158,27 @@ pub struct ImportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
 
-    /// The import's webhook URL: https://…/v5/imports/{importId}/trigger/{hash}.
-    #[arg(
-        long,
-        env = "FQ_WEBHOOK_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
+    /// The import's webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash
+    /// is a credential, which a command line leaves in shell history and process lists:
+    /// prefer --url-file or the FQ_WEBHOOK_URL environment variable.
+    #[arg(long, value_name = "URL", conflicts_with = "url_file")]
     pub url: Option<String>,
+
+    /// Read the webhook URL from FILE: its first line that is not blank or a # comment.
+    /// Keep the file readable by you only. Without --url or --url-file, the URL is taken
+    /// from FQ_WEBHOOK_URL.
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Option<PathBuf>,
+
+    /// Send to a plain http:// URL on another machine, unencrypted. Without it, only
+    /// loopback hosts (localhost, 127.0.0.0/8, ::1) may be reached over http.
+    #[arg(long)]
+    pub allow_http: bool,
+
+    /// Trust the certificate authority in FILE (PEM) as well as the system's, as a company
+    /// proxy that inspects TLS needs.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 
     /// Start a local stand-in of the webhook on a free loopback port and import into it.
     /// The stand-in is used even when FQ_WEBHOOK_URL is set.
@@ -344,6 +362,33 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
         "pipe" => Ok(b'|'),
         _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
         _ => Err("write one character, or tab, comma, semicolon, pipe".to_owned()),
+    }
+}
+
+/// Parse a size in bytes written like `1MiB`, `512KiB`, `64k` or `65536`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(digits);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a size: write it like 1MiB, 512KiB or 65536"
+            ));
+        }
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: write it like 1MiB, 512KiB or 65536"))?;
+    match n.checked_mul(scale) {
+        Some(0) | None => Err(format!(
+            "`{s}` is not a size above zero that fq-import can hold"
+        )),
+        Some(bytes) => Ok(bytes),
     }
 }
 

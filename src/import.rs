@@ -107,7 +107,8 @@ async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
 
 fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
     let source = &settings.input;
-    let input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
+    let mut input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
+    input.limit_records(source.max_record_bytes);
     if !settings.quiet {
         for note in input.notes() {
             eprintln!("fq-import: note: {}: {note}", input.label());
@@ -185,7 +186,7 @@ async fn connect(
             (url, Some(running))
         }
     };
-    let sender = Sender::new(url, settings.delivery.clone()).or_usage()?;
+    let sender = Sender::new(url, settings.delivery.clone(), &settings.ca_certs).or_usage()?;
     Ok((Some(Arc::new(sender)), sandbox))
 }
 

@@ -72,7 +72,8 @@ pub fn check(args: CheckArgs) -> Result<Exit, Fatal> {
 }
 
 fn open(settings: &InputSettings) -> Result<Input, Fatal> {
-    let input = Input::open(&settings.source, settings.format, &settings.dialect).or_usage()?;
+    let mut input = Input::open(&settings.source, settings.format, &settings.dialect).or_usage()?;
+    input.limit_records(settings.max_record_bytes);
     for note in input.notes() {
         eprintln!("fq-import: note: {}: {note}", input.label());
     }

@@ -8,6 +8,7 @@ use std::fmt;
 
 use anyhow::{Context, bail};
 use reqwest::Url;
+use url::Host;
 
 const SHAPE: &str = "https://api.us.firstquadrant.ai/v5/imports/{importId}/trigger/{hash}";
 
@@ -57,6 +58,24 @@ impl WebhookUrl {
     /// The real URL, hash included. Only the HTTP client should call this.
     pub fn expose(&self) -> &Url {
         &self.url
+    }
+
+    pub fn scheme(&self) -> &str {
+        self.url.scheme()
+    }
+
+    /// Whether the URL points at this machine: `localhost`, 127.0.0.0/8 or ::1.
+    pub fn is_loopback(&self) -> bool {
+        match self.url.host() {
+            Some(Host::Domain(name)) => {
+                let name = name.trim_end_matches('.');
+                name.eq_ignore_ascii_case("localhost")
+                    || name.to_ascii_lowercase().ends_with(".localhost")
+            }
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
     }
 
     /// The host the URL points at.

@@ -73,6 +73,8 @@ pub struct InputSettings {
     pub source: Source,
     pub format: Format,
     pub dialect: Dialect,
+    /// The most bytes one record may take.
+    pub max_record_bytes: u64,
 }
 
 impl InputSettings {
@@ -104,6 +106,7 @@ impl InputSettings {
             source,
             format,
             dialect,
+            max_record_bytes: args.max_record_bytes,
         })
     }
 }
@@ -117,6 +120,8 @@ pub struct ImportSettings {
     pub report: PathBuf,
     pub report_format: ReportFormat,
     pub delivery: Delivery,
+    /// Certificate authorities to trust besides the system's (`--ca-cert`).
+    pub ca_certs: Vec<reqwest::Certificate>,
     pub quiet: bool,
     pub resume: bool,
     pub force: bool,
@@ -185,6 +190,10 @@ impl ImportSettings {
             max_retry_wait: args.max_retry_wait,
             give_up_after: args.give_up_after,
         };
+        let ca_certs = match &args.ca_cert {
+            Some(path) => read_ca_certs(path)?,
+            None => Vec::new(),
+        };
         Ok(ImportSettings {
             input,
             mapping,
@@ -192,6 +201,7 @@ impl ImportSettings {
             report,
             report_format,
             delivery,
+            ca_certs,
             quiet: args.quiet,
             resume: args.resume,
             force: args.force,
@@ -211,13 +221,76 @@ fn target(args: &ImportArgs) -> anyhow::Result<Target> {
     if args.sandbox {
         return Ok(Target::Sandbox);
     }
-    match &args.url {
-        Some(url) => Ok(Target::Webhook(WebhookUrl::parse(url)?)),
-        None => bail!(
-            "no webhook URL: pass --url URL or set FQ_WEBHOOK_URL \
-             (or try --dry-run or --sandbox first)"
-        ),
+    let raw = match (&args.url, &args.url_file) {
+        (Some(url), _) => url.clone(),
+        (None, Some(path)) => read_url_file(path, args.quiet)?,
+        (None, None) => match std::env::var("FQ_WEBHOOK_URL") {
+            Ok(url) if !url.trim().is_empty() => url,
+            _ => bail!(
+                "no webhook URL: pass --url-file FILE or --url URL, or set FQ_WEBHOOK_URL \
+                 (or try --dry-run or --sandbox first)"
+            ),
+        },
+    };
+    let url = WebhookUrl::parse(&raw)?;
+    if url.scheme() == "http" && !url.is_loopback() {
+        ensure!(
+            args.allow_http,
+            "the webhook URL starts with http://, which would send the hash and every \
+             contact unencrypted to {}: use its https:// URL (or pass --allow-http if you \
+             really mean it)",
+            url.host()
+        );
+        if !args.quiet {
+            eprintln!(
+                "fq-import: warning: sending to {} over plain http: the hash and the contacts \
+                 cross the network unencrypted (--allow-http)",
+                url.host()
+            );
+        }
     }
+    Ok(Target::Webhook(url))
+}
+
+/// The webhook URL from a file: its first line that is not blank or a comment.
+fn read_url_file(path: &Path, quiet: bool) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the webhook URL from {}", path.display()))?;
+    #[cfg(unix)]
+    if !quiet {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "fq-import: warning: {} can be read by other users, and the URL in it is a \
+                 credential: chmod 600 {0}",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = quiet;
+    text.lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .with_context(|| format!("{} holds no webhook URL", path.display()))
+}
+
+/// The certificate authorities in a PEM file, to trust besides the system's.
+fn read_ca_certs(path: &Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read the certificate file {}", path.display()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .with_context(|| format!("{} is not a PEM file of certificates", path.display()))?;
+    ensure!(
+        !certs.is_empty(),
+        "{} holds no certificate (a PEM file, with -----BEGIN CERTIFICATE----- lines)",
+        path.display()
+    );
+    Ok(certs)
 }
 
 fn format_from_extension(source: &Source) -> anyhow::Result<Format> {

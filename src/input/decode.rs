@@ -53,7 +53,16 @@ pub(super) fn open(
     encoding: Option<Encoding>,
     label: &str,
 ) -> anyhow::Result<Opened> {
-    let (raw, size): (Box<dyn Read + Send>, Option<u64>) = match source {
+    let (raw, size) = open_source(source, label)?;
+    decode(raw, size, encoding, label)
+}
+
+/// The source's bytes as they are, and its size when it is a file.
+fn open_source(
+    source: &Source,
+    label: &str,
+) -> anyhow::Result<(Box<dyn Read + Send>, Option<u64>)> {
+    Ok(match source {
         Source::Stdin => (Box::new(io::stdin()), None),
         Source::File(path) => {
             let file = File::open(path).with_context(|| format!("cannot open {label}"))?;
@@ -65,7 +74,16 @@ pub(super) fn open(
             }
             (Box::new(file), Some(meta.len()))
         }
-    };
+    })
+}
+
+/// Stack on `raw` what its bytes need: gzip, a BOM, a decoder.
+pub(super) fn decode(
+    raw: Box<dyn Read + Send>,
+    size: Option<u64>,
+    encoding: Option<Encoding>,
+    label: &str,
+) -> anyhow::Result<Opened> {
     let bytes_read = Arc::new(AtomicU64::new(0));
     let counting = Counting {
         inner: raw,

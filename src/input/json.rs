@@ -30,6 +30,8 @@ pub(super) struct LineReader {
     decoded: Option<&'static str>,
     /// Keep each line's text with its record.
     pub(super) keep_text: bool,
+    /// The most bytes a line may take.
+    pub(super) max_record: u64,
 }
 
 impl LineReader {
@@ -38,6 +40,7 @@ impl LineReader {
             text,
             decoded,
             keep_text: false,
+            max_record: u64::MAX,
         }
     }
 
@@ -51,14 +54,34 @@ impl LineReader {
         let mut row = 0;
         loop {
             buf.clear();
-            let n = self
-                .text
-                .read_until(b'\n', &mut buf)
+            let (n, whole) = read_line(&mut self.text, &mut buf, self.max_record)
                 .with_context(|| format!("cannot read {label} after line {line}"))?;
             if n == 0 {
                 return Ok(row);
             }
             line += 1;
+            if !whole {
+                row += 1;
+                let reason = format!(
+                    "line {line} is larger than --max-record-bytes ({}); it was skipped",
+                    super::size_text(self.max_record)
+                );
+                let fields = Fields::Broken {
+                    column: None,
+                    reason,
+                    raw: None,
+                };
+                let record = Record {
+                    row,
+                    line,
+                    fields,
+                    text: None,
+                };
+                if !each(record) {
+                    return Ok(row);
+                }
+                continue;
+            }
             if line == 1 && buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len());
             }
@@ -80,6 +103,53 @@ impl LineReader {
     }
 }
 
+/// Refuse text that plainly is not JSON lines: its first character that is not a space is
+/// not `{`.
+pub(super) fn check_lines(text: &mut Text, label: &str) -> anyhow::Result<()> {
+    let start = text
+        .fill_buf()
+        .with_context(|| format!("cannot read {label}"))?;
+    let start = start
+        .strip_prefix(UTF8_BOM)
+        .unwrap_or(start)
+        .trim_ascii_start();
+    match start.first() {
+        None | Some(b'{') => Ok(()),
+        Some(b'[') => bail!("{label} holds a JSON array, not JSON lines: pass --format json"),
+        Some(_) => bail!(
+            "{label} does not look like JSON lines: its first line does not start with `{{` \
+             (if it is CSV, pass --format csv)"
+        ),
+    }
+}
+
+/// Read one line into `buf`, keeping at most `max` bytes of it: returns the bytes the line
+/// took, and whether it fit (the rest of a line too long is read past, not kept).
+fn read_line(text: &mut Text, buf: &mut Vec<u8>, max: u64) -> io::Result<(usize, bool)> {
+    let (mut taken, mut fits) = (0, true);
+    loop {
+        let chunk = text.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((taken, fits));
+        }
+        let (len, done) = match memchr::memchr(b'\n', chunk) {
+            Some(end) => (end + 1, true),
+            None => (chunk.len(), false),
+        };
+        fits &= (buf.len() + len) as u64 <= max.saturating_add(1);
+        if fits {
+            buf.extend_from_slice(&chunk[..len]);
+        } else {
+            buf.clear();
+        }
+        text.consume(len);
+        taken += len;
+        if done {
+            return Ok((taken, fits));
+        }
+    }
+}
+
 fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
     let raw = || Raw::Line(line.to_vec());
     match serde_json::from_slice::<Value>(line) {
@@ -95,6 +165,21 @@ fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
 }
 
 fn object_fields(value: Value, decoded: Option<&'static str>) -> Fields {
+    if let Some(c) = control_character(&value) {
+        let raw = serde_json::to_vec(&value).map(Raw::Line).ok();
+        let reason = match c {
+            '\0' => "holds a NUL character (\\u0000)".to_owned(),
+            c => format!(
+                "holds the control character U+{:04X}, which text does not",
+                c as u32
+            ),
+        };
+        return Fields::Broken {
+            column: None,
+            reason,
+            raw,
+        };
+    }
     match decoded {
         Some(encoding) if holds_replacement(&value) => {
             let raw = serde_json::to_vec(&value).map(Raw::Line).ok();
@@ -106,6 +191,20 @@ fn object_fields(value: Value, decoded: Option<&'static str>) -> Fields {
             }
         }
         _ => Fields::Json(value),
+    }
+}
+
+/// The first control character, other than a tab or a line break, in a string or key.
+fn control_character(value: &Value) -> Option<char> {
+    let bad = |c: &char| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (*c as u32) < 0x80;
+    let in_text = |s: &str| s.chars().find(bad);
+    match value {
+        Value::String(s) => in_text(s),
+        Value::Array(items) => items.iter().find_map(control_character),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| in_text(k).or_else(|| control_character(v))),
+        _ => None,
     }
 }
 

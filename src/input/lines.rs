@@ -27,6 +27,9 @@ struct Seen {
     last: Option<u8>,
     /// The source has no more bytes.
     ended: bool,
+    /// Where the record being read starts, and how many bytes it may take.
+    record_start: u64,
+    max_record: u64,
 }
 
 impl Seen {
@@ -83,11 +86,26 @@ impl Seen {
     }
 }
 
-/// Counts the lines of what passes through it.
+/// Counts the lines of what passes through it, and stops a record that grows past its
+/// limit (see [`LineMap::record_starts`]).
 pub(super) struct Lines<R> {
     inner: R,
     seen: Arc<Mutex<Seen>>,
+    /// Bytes read and counted, not yet handed on.
+    pending: Vec<u8>,
 }
+
+/// The error [`Lines`] gives when a record grows past its limit.
+#[derive(Debug)]
+pub(super) struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the record is larger than its limit")
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 /// Asks [`Lines`] for the line of a byte.
 #[derive(Debug, Clone)]
@@ -99,34 +117,96 @@ pub(super) struct LineMap {
 pub(super) fn watch<R: Read>(inner: R, first: u64) -> (Lines<R>, LineMap) {
     let seen = Seen {
         number: first,
+        max_record: u64::MAX,
         ..Seen::default()
     };
     let seen = Arc::new(Mutex::new(seen));
     let map = LineMap {
         seen: Arc::clone(&seen),
     };
-    (Lines { inner, seen }, map)
+    let lines = Lines {
+        inner,
+        seen,
+        pending: Vec::new(),
+    };
+    (lines, map)
 }
 
 impl LineMap {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Let no record take more than `max` bytes: reading one further fails with
+    /// [`TooLarge`].
+    pub(super) fn limit_records(&self, max: u64) {
+        self.seen().max_record = max;
+    }
+
+    /// The next record starts at `byte`.
+    pub(super) fn record_starts(&self, byte: u64) {
+        self.seen().record_start = byte;
+    }
+
+    /// Where the record being read starts.
+    pub(super) fn record_start(&self) -> u64 {
+        self.seen().record_start
+    }
+
     /// The line where a record starts that the csv crate places at `byte`.
     pub(super) fn line(&self, byte: u64) -> u64 {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .line_at(byte)
+        self.seen().line_at(byte)
     }
 
     /// Whether `byte` is the end of the source, and the last byte before it that was not a
     /// space or a line break.
     pub(super) fn end(&self, byte: u64) -> Option<Option<u8>> {
-        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = self.seen();
         (seen.ended && seen.at == byte).then_some(seen.last)
+    }
+}
+
+impl<R: Read> Lines<R> {
+    /// Read past the rest of the current line, counting it, after a record that was too
+    /// large; the record after it starts at the returned byte.
+    pub(super) fn skip_line(&mut self) -> io::Result<u64> {
+        let mut chunk = vec![0; 64 * 1024];
+        loop {
+            let n = self.inner.read(&mut chunk)?;
+            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            match memchr::memchr(b'\n', &chunk[..n]) {
+                _ if n == 0 => {
+                    seen.feed(&[]);
+                    seen.record_start = seen.at;
+                    return Ok(seen.at);
+                }
+                Some(end) => {
+                    seen.feed(&chunk[..n]);
+                    self.pending = chunk[end + 1..n].to_vec();
+                    let next = seen.at - self.pending.len() as u64;
+                    seen.record_start = next;
+                    return Ok(next);
+                }
+                None => seen.feed(&chunk[..n]),
+            }
+        }
     }
 }
 
 impl<R: Read> Read for Lines<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        {
+            let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            if seen.at.saturating_sub(seen.record_start) > seen.max_record {
+                return Err(io::Error::other(TooLarge));
+            }
+        }
         let n = self.inner.read(buf)?;
         self.seen
             .lock()

@@ -113,6 +113,28 @@ impl Input {
     pub fn open(source: &Source, format: Format, dialect: &Dialect) -> anyhow::Result<Input> {
         let label = source.label();
         let opened = decode::open(source, dialect.encoding, &label)?;
+        Input::from_opened(opened, label, format, dialect)
+    }
+
+    /// Read records from bytes in memory, named `label` in messages.
+    pub fn from_bytes(
+        bytes: Vec<u8>,
+        label: &str,
+        format: Format,
+        dialect: &Dialect,
+    ) -> anyhow::Result<Input> {
+        let size = bytes.len() as u64;
+        let raw = Box::new(std::io::Cursor::new(bytes));
+        let opened = decode::decode(raw, Some(size), dialect.encoding, label)?;
+        Input::from_opened(opened, label.to_owned(), format, dialect)
+    }
+
+    fn from_opened(
+        opened: decode::Opened,
+        label: String,
+        format: Format,
+        dialect: &Dialect,
+    ) -> anyhow::Result<Input> {
         let mut notes = opened.notes;
         let (columns, reader) = match format {
             Format::Csv | Format::Tsv => {
@@ -137,7 +159,9 @@ impl Input {
                 )
             }
             Format::Jsonl => {
-                let reader = json::LineReader::new(opened.reader, opened.decoded);
+                let mut text = opened.reader;
+                json::check_lines(&mut text, &label)?;
+                let reader = json::LineReader::new(text, opened.decoded);
                 (Columns::Paths, Reader::Lines(reader))
             }
             Format::Json => {
@@ -181,6 +205,16 @@ impl Input {
         }
     }
 
+    /// Let no record take more than `max` bytes: a larger one (a runaway quote, a giant
+    /// line) becomes a broken record, and memory stays bounded.
+    pub fn limit_records(&mut self, max: u64) {
+        match &mut self.reader {
+            Reader::Table(table) => table.limit_records(max),
+            Reader::Lines(lines) => lines.max_record = max,
+            Reader::Array(_) | Reader::Document(_) => {}
+        }
+    }
+
     /// The CSV delimiter in use; `None` for JSON.
     pub fn delimiter(&self) -> Option<u8> {
         match &self.reader {
@@ -211,6 +245,15 @@ impl Input {
 /// The bytes of the input after gzip and decoding: always UTF-8, or bytes to be checked as
 /// UTF-8.
 pub(crate) type Text = Box<dyn BufRead + Send>;
+
+/// A size in bytes, for messages: `1 MiB`, `64 KiB`, `1000 bytes`.
+pub fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
 
 /// A broken record, with what was read of it.
 fn broken_with(raw: Raw, column: Option<usize>, reason: String) -> Fields {

@@ -15,7 +15,13 @@ const SAMPLE: u64 = 64 * 1024;
 type Source = Lines<std::io::Chain<Cursor<Vec<u8>>, Text>>;
 
 pub(super) struct TableReader {
-    reader: csv::Reader<Source>,
+    /// Always there but while it is rebuilt after a record too large (see
+    /// [`TableReader::skip_record`]).
+    reader: Option<csv::Reader<Source>>,
+    /// Where the reader's byte 0 is in the source: it starts over after a record too large.
+    offset: u64,
+    /// The most bytes a record may take.
+    max_record: Option<u64>,
     header: Vec<String>,
     delimiter: u8,
     lines: LineMap,
@@ -44,6 +50,7 @@ impl TableReader {
             .take(SAMPLE)
             .read_to_end(&mut sample)
             .with_context(context)?;
+        check_text(&sample, label)?;
         let complete = (sample.len() as u64) < SAMPLE;
         let found = dialect::detect(
             &sample,
@@ -66,13 +73,12 @@ impl TableReader {
         offset += found.preamble as u64;
         sample.drain(..start);
         let (source, lines) = lines::watch(Cursor::new(sample).chain(text), offset + 1);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(found.delimiter)
-            .flexible(true)
-            .from_reader(source);
+        let mut reader = csv_reader(found.delimiter, source);
         let header = read_header(&mut reader, label, offset + 1)?;
         Ok(TableReader {
-            reader,
+            reader: Some(reader),
+            offset: 0,
+            max_record: None,
             header,
             delimiter: found.delimiter,
             lines,
@@ -88,6 +94,24 @@ impl TableReader {
         &self.header
     }
 
+    /// Let no record take more than `max` bytes: a larger one is broken, and reading goes
+    /// on after the line where it passed the limit.
+    pub(super) fn limit_records(&mut self, max: u64) {
+        self.max_record = Some(max);
+        self.lines.limit_records(max);
+    }
+
+    fn csv(&mut self) -> &mut csv::Reader<Source> {
+        self.reader
+            .as_mut()
+            .expect("the reader is only taken to rebuild it")
+    }
+
+    /// Where the reader is, in the source's bytes.
+    fn position(&mut self) -> u64 {
+        self.offset + self.csv().position().byte()
+    }
+
     pub(super) fn for_each(
         mut self,
         label: &str,
@@ -95,26 +119,37 @@ impl TableReader {
     ) -> anyhow::Result<u64> {
         let mut raw = csv::ByteRecord::new();
         let mut row = 0;
+        let start = self.position();
+        self.lines.record_starts(start);
         loop {
-            let more = self.reader.read_byte_record(&mut raw).map_err(|e| {
-                let line = e.position().map(|p| self.lines.line(p.byte()));
-                csv_error(e, label, line)
-            })?;
-            if !more {
-                return Ok(row);
-            }
+            let read = self.csv().read_byte_record(&mut raw);
+            let fields = match read {
+                Ok(false) => return Ok(row),
+                Ok(true) => None,
+                Err(e) if is_too_large(&e) => {
+                    let line = self.lines.line(self.lines.record_start());
+                    raw = csv::ByteRecord::new();
+                    self.skip_record()
+                        .with_context(|| format!("cannot read {label} after line {line}"))?;
+                    Some((line, self.too_large(line)))
+                }
+                Err(e) => {
+                    let line = e
+                        .position()
+                        .map(|p| self.lines.line(self.offset + p.byte()));
+                    return Err(csv_error(e, label, line));
+                }
+            };
             row += 1;
-            let line = self.lines.line(raw.position().map_or(0, |p| p.byte()));
-            let fields = if self.runs_off_the_end(&raw) {
-                let reason = "opens a quote that is never closed: the rest of the file was \
-                              read into one cell, so no row after this one was read";
-                broken_with(
-                    Raw::Fields(raw.clone()),
-                    None,
-                    format!("line {line} {reason}"),
-                )
-            } else {
-                self.fields(&raw)
+            let (line, fields) = match fields {
+                Some(broken) => broken,
+                None => {
+                    let at = self.offset + raw.position().map_or(0, |p| p.byte());
+                    let line = self.lines.line(at);
+                    let next = self.position();
+                    self.lines.record_starts(next);
+                    (line, self.checked(&raw, line))
+                }
             };
             if !each(Record {
                 row,
@@ -127,10 +162,50 @@ impl TableReader {
         }
     }
 
+    /// The fields of a record read whole, or why it is broken.
+    fn checked(&mut self, raw: &csv::ByteRecord, line: u64) -> Fields {
+        if self.runs_off_the_end(raw) {
+            let reason = "opens a quote that is never closed: the rest of the file was \
+                          read into one cell, so no row after this one was read";
+            broken_with(
+                Raw::Fields(raw.clone()),
+                None,
+                format!("line {line} {reason}"),
+            )
+        } else {
+            self.fields(raw)
+        }
+    }
+
+    /// Drop the record that grew too large, and start reading again after the line where
+    /// it passed the limit.
+    fn skip_record(&mut self) -> std::io::Result<()> {
+        let reader = self.reader.take().expect("the reader is there");
+        let mut source = reader.into_inner();
+        self.offset = source.skip_line()?;
+        self.reader = Some(csv_reader(self.delimiter, source));
+        Ok(())
+    }
+
+    fn too_large(&self, line: u64) -> Fields {
+        let max = self.max_record.unwrap_or(u64::MAX);
+        Fields::Broken {
+            column: None,
+            reason: format!(
+                "the record that starts on line {line} is larger than --max-record-bytes \
+                 ({}): a quote that never closes, or a cell far too large; reading went on \
+                 after the line where it passed the limit",
+                crate::input::size_text(max)
+            ),
+            raw: None,
+        }
+    }
+
     /// Whether the record ended at the end of the file inside a quoted cell: its last bytes
     /// are not a closing quote, yet one of its cells spans lines.
-    fn runs_off_the_end(&self, raw: &csv::ByteRecord) -> bool {
-        let end = self.lines.end(self.reader.position().byte());
+    fn runs_off_the_end(&mut self, raw: &csv::ByteRecord) -> bool {
+        let at = self.position();
+        let end = self.lines.end(at);
         end.is_some_and(|last| last != Some(b'"'))
             && memchr::memchr2(b'\n', b'\r', raw.as_slice()).is_some()
     }
@@ -191,6 +266,9 @@ impl TableReader {
         if let Some((column, reason)) = self.broken_quoting(raw) {
             return broken_with(Raw::Fields(raw.clone()), Some(column), reason);
         }
+        if let Some((column, reason)) = control_character(raw) {
+            return broken_with(Raw::Fields(raw.clone()), Some(column), reason);
+        }
         let record = match csv::StringRecord::from_byte_record(raw.clone()) {
             Ok(record) => record,
             Err(e) => {
@@ -211,15 +289,66 @@ impl TableReader {
     }
 }
 
+/// Refuse a file that is plainly not CSV, before its first line is read as a header.
+fn check_text(sample: &[u8], label: &str) -> anyhow::Result<()> {
+    if sample.contains(&0) {
+        bail!(
+            "{label} does not look like a text file: it holds NUL bytes (if it is UTF-16 \
+             text, pass --encoding utf-16le or utf-16be)"
+        );
+    }
+    let start = sample.trim_ascii_start();
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    if matches!(start.first(), Some(b'{' | b'[')) {
+        bail!("{label} looks like JSON, not CSV: pass --format jsonl or --format json");
+    }
+    Ok(())
+}
+
+/// A cell holding a NUL byte or another control character than a tab or a line break:
+/// text exports do not, binary files and broken encodings do.
+fn control_character(raw: &csv::ByteRecord) -> Option<(usize, String)> {
+    let bad = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    // No early exit over the whole record, so that the compiler can look at many bytes at a
+    // time; the cell is found only when there is one.
+    if !raw.as_slice().iter().fold(false, |any, &b| any | bad(b)) {
+        return None;
+    }
+    raw.iter().enumerate().find_map(|(column, cell)| {
+        let b = *cell.iter().find(|&&b| bad(b))?;
+        let reason = match b {
+            0 => "holds a NUL byte: is the file really text in this encoding?".to_owned(),
+            b => format!("holds the control character U+{b:04X}, which text does not"),
+        };
+        Some((column, reason))
+    })
+}
+
+fn csv_reader(delimiter: u8, source: Source) -> csv::Reader<Source> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(source)
+}
+
+/// Whether a read failed because the record grew past its limit.
+fn is_too_large(error: &csv::Error) -> bool {
+    match error.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|e| e.is::<lines::TooLarge>()),
+        _ => false,
+    }
+}
+
 fn read_header(
     reader: &mut csv::Reader<Source>,
     label: &str,
     line: u64,
 ) -> anyhow::Result<Vec<String>> {
-    let header = reader
-        .byte_headers()
-        .with_context(|| format!("cannot read the header of {label}"))?
-        .clone();
+    let mut header = csv::ByteRecord::new();
+    reader
+        .read_byte_record(&mut header)
+        .with_context(|| format!("cannot read the header of {label}"))?;
     if header.is_empty() || header.iter().all(<[u8]>::is_empty) {
         bail!("{label} is empty: a CSV file needs a header row naming its columns");
     }

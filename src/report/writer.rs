@@ -6,6 +6,7 @@
 //! the report is put in order when the run ends. A resumed run writes its lines beside the
 //! report and merges them in at the end.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -248,18 +249,33 @@ fn write_csv(writer: &mut csv::Writer<File>, result: &RowResult) -> csv::Result<
     let mut numbers = [(); 4].map(|()| itoa::Buffer::new());
     let [row, line, status, attempts] = &mut numbers;
     let status = result.http_status.map_or("", |s| status.format(s));
+    let (key, row_id, row_status) = (
+        inert(&result.key),
+        inert(&result.row_id),
+        inert(&result.row_status),
+    );
+    let (error, request_id) = (inert(&result.error), inert(&result.request_id));
     writer.write_record([
         row.format(result.row).as_bytes(),
         line.format(result.line).as_bytes(),
-        result.key.as_bytes(),
+        key.as_bytes(),
         result.outcome.name().as_bytes(),
         status.as_bytes(),
-        result.row_id.as_bytes(),
-        result.row_status.as_bytes(),
+        row_id.as_bytes(),
+        row_status.as_bytes(),
         attempts.format(result.attempts).as_bytes(),
-        result.error.as_bytes(),
-        result.request_id.as_bytes(),
+        error.as_bytes(),
+        request_id.as_bytes(),
     ])
+}
+
+/// A cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV injection.
+fn inert(text: &str) -> Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
 }
 
 fn open_sink(file: File, plan: &ReportPlan, path: &Path) -> anyhow::Result<Sink> {

@@ -11,7 +11,7 @@ mod stop;
 pub use dispatch::{GRACE, dispatch};
 pub use stop::{Halt, Stop};
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -47,6 +47,8 @@ pub struct Sender {
     delivery: Delivery,
     pace: Pace,
     health: Health,
+    /// Whether the warning about answers without a row id was given.
+    warned_odd_answer: AtomicBool,
 }
 
 /// What one attempt came to.
@@ -76,10 +78,16 @@ struct Refusal {
 }
 
 impl Sender {
-    pub fn new(url: WebhookUrl, delivery: Delivery) -> anyhow::Result<Sender> {
+    /// A client for `url`; `ca_certs` are trusted besides the system's roots.
+    pub fn new(
+        url: WebhookUrl,
+        delivery: Delivery,
+        ca_certs: &[reqwest::Certificate],
+    ) -> anyhow::Result<Sender> {
         // Several crates may enable a rustls provider; ring is the one this build uses.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_certs_merge(ca_certs.iter().cloned())
             .user_agent(concat!("fq-import/", env!("CARGO_PKG_VERSION")))
             .timeout(delivery.timeout)
             .connect_timeout(delivery.timeout.min(Duration::from_secs(10)))
@@ -92,6 +100,7 @@ impl Sender {
             url,
             pace: Pace::new(&delivery),
             health: Health::new(delivery.give_up_after),
+            warned_odd_answer: AtomicBool::new(false),
             delivery,
         })
     }
@@ -236,19 +245,26 @@ impl Sender {
         let status = response.status();
         let request_id = one_line(&self.scrub(&header(response.headers(), "x-request-id")));
         let retry_after = retry_after(response.headers());
-        let text = match response.bytes().await {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        let (body, whole) = match read_answer(response).await {
+            Ok(read) => read,
             Err(error) => return Answer::Retry(self.transport_refusal(error, sent_at)),
         };
+        let text = String::from_utf8_lossy(&body);
         let latency = sent_at.elapsed();
         if status.is_success() {
             self.health.alive();
             self.pace.answered(Signal::Accepted, latency);
-            let answer: RowAnswer = serde_json::from_str(&text).unwrap_or_default();
+            let answer = match serde_json::from_str::<RowAnswer>(&text) {
+                Ok(answer) if whole => answer,
+                _ => {
+                    self.warn_odd_answer(whole);
+                    RowAnswer::default()
+                }
+            };
             return Answer::Accepted {
                 status: status.as_u16(),
-                row_id: answer.id.unwrap_or_default(),
-                row_status: answer.status.unwrap_or_default(),
+                row_id: one_line(&self.scrub(&answer.id.unwrap_or_default())),
+                row_status: one_line(&self.scrub(&answer.status.unwrap_or_default())),
             };
         }
         let outage = status.is_server_error();
@@ -319,6 +335,22 @@ impl Sender {
         }
     }
 
+    /// Say once per run that accepted rows came back without the answer they should have.
+    fn warn_odd_answer(&self, whole: bool) {
+        if self.warned_odd_answer.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let what = if whole {
+            "is not the JSON object it should be".to_owned()
+        } else {
+            format!("is larger than {} KiB", ANSWER_LIMIT / 1024)
+        };
+        eprintln!(
+            "fq-import: warning: the webhook accepted a row, but its answer {what}: such rows \
+             are imported with an empty row_id"
+        );
+    }
+
     /// Remove the hash from text that came from elsewhere, such as an answer's body, before
     /// anything cuts it short.
     fn scrub(&self, text: &str) -> String {
@@ -349,6 +381,23 @@ impl Refusal {
 /// The statuses worth retrying: the server may answer otherwise later.
 pub fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 425 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The most of an answer's body that is read; the rest is left unread.
+pub const ANSWER_LIMIT: usize = 64 * 1024;
+
+/// An answer's body, up to [`ANSWER_LIMIT`] bytes, and whether that was all of it.
+async fn read_answer(mut response: reqwest::Response) -> reqwest::Result<(Vec<u8>, bool)> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = ANSWER_LIMIT - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
 }
 
 /// The webhook's answer to an accepted row; every field is optional.
