@@ -15,6 +15,7 @@ use fq_import::{import, inspect, mock};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(report_panic));
     let cli = Cli::parse();
 
     match run(cli) {
@@ -24,6 +25,24 @@ fn main() -> ExitCode {
             fatal.exit.into()
         }
     }
+}
+
+/// A panic is a bug: say where, without any webhook hash its message might hold.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let place = info
+        .location()
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    eprintln!(
+        "fq-import: internal error{place}: {} (please report it)",
+        fq_import::secret::scrub(&message)
+    );
 }
 
 fn run(cli: Cli) -> Result<Exit, Fatal> {

@@ -10,6 +10,20 @@ use anyhow::{Context, bail};
 use reqwest::Url;
 use url::Host;
 
+/// The hashes of the URLs parsed so far, for [`scrub`].
+static HASHES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// `text` with every webhook hash this process has seen replaced by `***`: for text whose
+/// origin cannot be trusted not to hold one, such as a panic's message.
+pub fn scrub(text: &str) -> String {
+    let hashes = HASHES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    hashes.iter().fold(text.to_owned(), |text, hash| {
+        text.replace(hash.as_str(), "***")
+    })
+}
+
 const SHAPE: &str = "https://api.us.firstquadrant.ai/v5/imports/{importId}/trigger/{hash}";
 
 /// A FirstQuadrant import webhook URL.
@@ -52,6 +66,13 @@ impl WebhookUrl {
         let _ = base.set_password(None);
         let base = base.as_str().trim_end_matches('/');
         let redacted = format!("{base}/imports/{import_id}/trigger/***");
+        let mut hashes = HASHES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !hashes.iter().any(|known| known == hash) {
+            hashes.push((*hash).to_owned());
+        }
+        drop(hashes);
         Ok(WebhookUrl { url, redacted })
     }
 

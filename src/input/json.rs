@@ -233,7 +233,11 @@ pub(super) fn open(
     match first {
         Some(b'[') => {
             notes.push("reading a JSON array of objects".to_owned());
-            Ok(Reader::Array(ArrayReader { text, decoded }))
+            Ok(Reader::Array(ArrayReader {
+                text,
+                decoded,
+                max_record: u64::MAX,
+            }))
         }
         Some(b'{') if first_line_is_an_object(start) => {
             notes.push("reading JSON lines".to_owned());
@@ -282,6 +286,8 @@ fn wrapped_list(object: &serde_json::Map<String, Value>) -> Option<String> {
 pub(super) struct ArrayReader {
     text: Text,
     decoded: Option<&'static str>,
+    /// The most bytes an element may take.
+    pub(super) max_record: u64,
 }
 
 impl ArrayReader {
@@ -290,7 +296,7 @@ impl ArrayReader {
         label: &str,
         each: &mut dyn FnMut(Record) -> bool,
     ) -> anyhow::Result<u64> {
-        let lines = Lines::new(self.text);
+        let lines = Lines::new(self.text, self.max_record);
         let position = lines.position.clone();
         let mut de = serde_json::Deserializer::from_reader(lines);
         let mut walk = Walk {
@@ -304,6 +310,12 @@ impl ArrayReader {
         match result {
             Ok(()) => Ok(walk.row),
             Err(_) if walk.stopped => Ok(walk.row),
+            Err(_) if position.too_large.get() => bail!(
+                "{label}:{}: the element that starts on this line is larger than \
+                 --max-record-bytes ({}); the file was read up to here",
+                position.marked(),
+                super::size_text(self.max_record)
+            ),
             Err(e) => {
                 let (line, column) = (e.line(), e.column());
                 let message = e.to_string();
@@ -435,6 +447,10 @@ struct Position {
     line: Cell<u64>,
     marking: Cell<bool>,
     marked: Cell<u64>,
+    /// Bytes read since the mark, the most an element may take, and whether one took more.
+    since_mark: Cell<u64>,
+    max: u64,
+    too_large: Cell<bool>,
 }
 
 impl Position {
@@ -442,6 +458,7 @@ impl Position {
     fn mark(&self) {
         self.marking.set(true);
         self.marked.set(self.line.get());
+        self.since_mark.set(0);
     }
 
     fn marked(&self) -> u64 {
@@ -456,11 +473,14 @@ struct Lines {
 }
 
 impl Lines {
-    fn new(text: Text) -> Lines {
+    fn new(text: Text, max: u64) -> Lines {
         let position = Position {
             line: Cell::new(1),
             marking: Cell::new(false),
             marked: Cell::new(1),
+            since_mark: Cell::new(0),
+            max,
+            too_large: Cell::new(false),
         };
         Lines {
             text,
@@ -471,8 +491,15 @@ impl Lines {
 
 impl Read for Lines {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.text.read(buf)?;
         let position = &self.position;
+        if position.since_mark.get() > position.max {
+            position.too_large.set(true);
+            return Err(io::Error::other("an element is larger than its limit"));
+        }
+        let n = self.text.read(buf)?;
+        position
+            .since_mark
+            .set(position.since_mark.get() + n as u64);
         for &b in &buf[..n] {
             if b == b'\n' {
                 position.line.set(position.line.get() + 1);

@@ -211,7 +211,9 @@ impl Input {
         match &mut self.reader {
             Reader::Table(table) => table.limit_records(max),
             Reader::Lines(lines) => lines.max_record = max,
-            Reader::Array(_) | Reader::Document(_) => {}
+            Reader::Array(array) => array.max_record = max,
+            // A document is read whole when it is opened.
+            Reader::Document(_) => {}
         }
     }
 
