@@ -135,12 +135,14 @@ endpoint_cpu() {
 # --- the runs ---------------------------------------------------------------------------
 : >"$work/runs"
 # run NAME ROWS COMMAND...: time one command, and note its numbers and the endpoint's CPU.
+# Its stdout goes to $stdout: a file, or /dev/null for the dry run.
+stdout=$work/stdout
 run() {
     local name=$1 rows=$2
     shift 2
     local before after
     before=$(endpoint_cpu)
-    /usr/bin/time -v -o "$work/time" "$@" >"$work/stdout" 2>"$work/stderr" || {
+    /usr/bin/time -v -o "$work/time" "$@" >"$stdout" 2>"$work/stderr" || {
         echo "bench: $name failed:" >&2
         tail -5 "$work/stderr" >&2
         exit 1
@@ -189,8 +191,10 @@ fi
 
 run "fq-import import" "$small" "$bin" import "$work/rows-$small.csv" -m "$work/mapping.toml" \
     --url "$url" --concurrency "$concurrency" --report "$work/small.report.csv" -q
+stdout=/dev/null
 run "fq-import --dry-run" "$small" "$bin" import "$work/rows-$small.csv" \
     -m "$work/mapping.toml" --dry-run --report "$work/dry.report.csv" -q
+stdout=$work/stdout
 run "fq-import import" "$large" "$bin" import "$work/rows-$large.csv" -m "$work/mapping.toml" \
     --url "$url" --concurrency "$concurrency" --report "$work/large.report.csv" -q
 

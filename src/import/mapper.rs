@@ -106,7 +106,7 @@ fn apply(plan: &Plan, record: &Record) -> Result<Mapped, Invalid> {
         })
 }
 
-/// How many threads map rows: one per core beyond the first, within reason.
+/// How many threads map rows: one per core, at most four.
 pub(super) fn mapping_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }

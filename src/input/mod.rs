@@ -148,6 +148,7 @@ impl Input {
                 };
                 let reader = table::TableReader::open(
                     opened.reader,
+                    opened.size.is_none(),
                     &dialect,
                     opened.decoded,
                     &label,

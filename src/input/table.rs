@@ -30,8 +30,11 @@ pub(super) struct TableReader {
 }
 
 impl TableReader {
+    /// Open the table. A `stream` (a pipe) is not waited on for a whole sample: its dialect
+    /// is found from what has arrived once its first line has.
     pub(super) fn open(
         mut text: Text,
+        stream: bool,
         dialect: &Dialect,
         decoded: Option<&'static str>,
         label: &str,
@@ -45,13 +48,20 @@ impl TableReader {
             }
             offset += 1;
         }
-        let mut sample = Vec::new();
-        (&mut text)
-            .take(SAMPLE)
-            .read_to_end(&mut sample)
-            .with_context(context)?;
+        let (sample, complete) = match stream {
+            true => first_lines(&mut text).with_context(context)?,
+            false => {
+                let mut sample = Vec::new();
+                (&mut text)
+                    .take(SAMPLE)
+                    .read_to_end(&mut sample)
+                    .with_context(context)?;
+                let complete = (sample.len() as u64) < SAMPLE;
+                (sample, complete)
+            }
+        };
+        let mut sample = sample;
         check_text(&sample, label)?;
-        let complete = (sample.len() as u64) < SAMPLE;
         let found = dialect::detect(
             &sample,
             complete,
@@ -374,6 +384,24 @@ fn after_lines(sample: &[u8], lines: usize) -> usize {
             .get(last)
             .copied()
             .unwrap_or(sample.len()),
+    }
+}
+
+/// What a pipe has sent so far, once it holds a whole line (or has ended): the sample a
+/// stream's dialect is found from, and whether the stream ended within it.
+fn first_lines(text: &mut Text) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut sample = Vec::new();
+    loop {
+        let chunk = text.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((sample, true));
+        }
+        let len = chunk.len();
+        sample.extend_from_slice(chunk);
+        text.consume(len);
+        if memchr::memchr2(b'\n', b'\r', &sample).is_some() || sample.len() as u64 >= SAMPLE {
+            return Ok((sample, false));
+        }
     }
 }
 
