@@ -107,8 +107,7 @@ async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
 
 fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
     let source = &settings.input;
-    let mut input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
-    input.limit_records(source.max_record_bytes);
+    let input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
     if !settings.quiet {
         for note in input.notes() {
             eprintln!("fq-import: note: {}: {note}", input.label());
@@ -403,6 +402,14 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
         Some(Halt::TooManyErrors(message)) => {
             return Err(anyhow!(
                 "{message}; check the report, fix the mapping, then {resume_hint}"
+            ))
+            .or_abort();
+        }
+        Some(Halt::Untrusted(message)) => {
+            return Err(anyhow!(
+                "{message}; stopped sending, since every row would fail\n  \
+                 hint: if a company proxy or a private authority signs the certificate, pass \
+                 its authority with --ca-cert FILE"
             ))
             .or_abort();
         }

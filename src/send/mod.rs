@@ -65,6 +65,9 @@ enum Answer {
     Refused(Refusal),
     /// 404: every row would fail.
     NotFound(Refusal),
+    /// TLS failed (an untrusted certificate, a server that does not speak TLS): every row
+    /// would fail the same way.
+    Untrusted(Refusal),
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +191,11 @@ impl Sender {
                 refusal.fill(&mut result);
                 Some(Halt::NotFound(message))
             }
+            Ok(Answer::Untrusted(refusal)) => {
+                let message = refusal.message.clone();
+                refusal.fill(&mut result);
+                Some(Halt::Untrusted(message))
+            }
             Err(refusal) if stop.is_stopped() => {
                 refusal.fill(&mut result);
                 result.outcome = Outcome::Pending;
@@ -240,6 +248,9 @@ impl Sender {
             .await;
         let response = match sent {
             Ok(response) => response,
+            Err(error) if tls_failure(&error).is_some() => {
+                return Answer::Untrusted(self.tls_refusal(&error));
+            }
             Err(error) => return Answer::Retry(self.transport_refusal(error, sent_at)),
         };
         let status = response.status();
@@ -270,7 +281,9 @@ impl Sender {
         let outage = status.is_server_error();
         let mut refusal = Refusal {
             status: Some(status.as_u16()),
-            message: error_message(status, &self.scrub(&text)),
+            // Scrubbed before and after the answer is decoded: JSON may spell the hash
+            // with escapes.
+            message: self.scrub(&error_message(status, &self.scrub(&text))),
             request_id,
             retry_after,
             outage,
@@ -298,6 +311,23 @@ impl Sender {
             StatusCode::NOT_FOUND => Answer::NotFound(refusal),
             s if is_retryable(s) => Answer::Retry(refusal),
             _ => Answer::Refused(refusal),
+        }
+    }
+
+    fn tls_refusal(&self, error: &reqwest::Error) -> Refusal {
+        let detail = tls_failure(error)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let message = format!(
+            "cannot make a trusted TLS connection to {}: {detail}",
+            self.url.authority()
+        );
+        Refusal {
+            status: None,
+            message: one_line(&self.scrub(&message)),
+            request_id: String::new(),
+            retry_after: None,
+            outage: false,
         }
     }
 
@@ -381,6 +411,24 @@ impl Refusal {
 /// The statuses worth retrying: the server may answer otherwise later.
 pub fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 425 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The TLS error under a failed request, if TLS is what failed.
+fn tls_failure(error: &reqwest::Error) -> Option<&rustls::Error> {
+    find_tls(error)
+}
+
+/// Look for a TLS error in `error` and what it wraps: an `io::Error` hides the error it
+/// carries from `source()`, so it is opened too.
+fn find_tls<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let carried = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .and_then(|inner| find_tls(inner));
+    carried.or_else(|| error.source().and_then(find_tls))
 }
 
 /// The most of an answer's body that is read; the rest is left unread.

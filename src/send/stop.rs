@@ -10,6 +10,8 @@ use tokio::sync::Notify;
 pub enum Halt {
     /// The webhook answered 404: the URL or its hash is wrong.
     NotFound(String),
+    /// No trusted TLS connection could be made: every row would fail the same way.
+    Untrusted(String),
     /// Standard output was closed, as by `| head`, in a dry run.
     OutputClosed,
     /// A result could not be written down: the report, or the bodies on stdout.
