@@ -15,11 +15,13 @@ pub fn read_input(data: &[u8]) {
     };
     let format = FORMATS[usize::from(pick % 4)];
     let max_record = 64 + u64::from(pick / 4) * 64;
-    let Ok(mut input) = Input::from_bytes(file.to_vec(), "fuzz", format, &Dialect::default())
-    else {
+    let dialect = Dialect {
+        max_record_bytes: Some(max_record),
+        ..Dialect::default()
+    };
+    let Ok(input) = Input::from_bytes(file.to_vec(), "fuzz", format, &dialect) else {
         return;
     };
-    input.limit_records(max_record);
     let mut rows = 0;
     let mut last_line = 0;
     let _ = input.for_each(|record| {
@@ -79,10 +81,13 @@ pub fn map_row(data: &[u8]) {
         Format::Csv
     };
     let bytes = file.as_bytes().to_vec();
-    let Ok(mut input) = Input::from_bytes(bytes, "fuzz", format, &Dialect::default()) else {
+    let dialect = Dialect {
+        max_record_bytes: Some(4096),
+        ..Dialect::default()
+    };
+    let Ok(input) = Input::from_bytes(bytes, "fuzz", format, &dialect) else {
         return;
     };
-    input.limit_records(4096);
     let Ok(plan) = mapping.compile(input.columns(), "fuzz") else {
         return;
     };

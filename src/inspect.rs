@@ -72,8 +72,7 @@ pub fn check(args: CheckArgs) -> Result<Exit, Fatal> {
 }
 
 fn open(settings: &InputSettings) -> Result<Input, Fatal> {
-    let mut input = Input::open(&settings.source, settings.format, &settings.dialect).or_usage()?;
-    input.limit_records(settings.max_record_bytes);
+    let input = Input::open(&settings.source, settings.format, &settings.dialect).or_usage()?;
     for note in input.notes() {
         eprintln!("fq-import: note: {}: {note}", input.label());
     }

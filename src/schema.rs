@@ -170,19 +170,26 @@ pub fn is_email(s: &str) -> bool {
     is_email_by_chars(local, domain)
 }
 
+/// Whether a character does not show, or shows as a space: what an address may not hold.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+        )
+}
+
+/// The first character of `s` that does not show, other than a plain space.
+pub fn invisible_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| c != ' ' && invisible(c))
+}
+
 fn is_email_by_chars(local: &str, domain: &str) -> bool {
-    let invisible = |c: char| {
-        c.is_whitespace()
-            || c.is_control()
-            || matches!(
-                c,
-                '\u{ad}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{2028}'..='\u{202e}'
-                    | '\u{2060}'..='\u{206f}'
-                    | '\u{feff}'
-            )
-    };
     let forbidden = |c: char| invisible(c) || "<>()[],;:\\\"@".contains(c);
     let local_ok = (1..=64).contains(&local.len())
         && !local.starts_with('.')

@@ -73,8 +73,6 @@ pub struct InputSettings {
     pub source: Source,
     pub format: Format,
     pub dialect: Dialect,
-    /// The most bytes one record may take.
-    pub max_record_bytes: u64,
 }
 
 impl InputSettings {
@@ -101,12 +99,12 @@ impl InputSettings {
             delimiter: args.delimiter,
             skip_lines: args.skip_lines,
             encoding,
+            max_record_bytes: Some(args.max_record_bytes),
         };
         Ok(InputSettings {
             source,
             format,
             dialect,
-            max_record_bytes: args.max_record_bytes,
         })
     }
 }

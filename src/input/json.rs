@@ -12,6 +12,7 @@ use std::rc::Rc;
 use anyhow::{Context, bail};
 use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::decode::REPLACEMENT;
 use super::{Fields, Raw, Reader, Record, Text, broken_with};
@@ -151,7 +152,17 @@ fn read_line(text: &mut Text, buf: &mut Vec<u8>, max: u64) -> io::Result<(usize,
 }
 
 fn line_fields(line: &[u8], decoded: Option<&'static str>) -> Fields {
+    // A byte order mark inside the file (two exports joined) is no part of a line.
+    let line = line.strip_prefix(UTF8_BOM).unwrap_or(line);
     let raw = || Raw::Line(line.to_vec());
+    if let Err(e) = std::str::from_utf8(line) {
+        let reason = format!(
+            "holds bytes that are not valid UTF-8 at column {}; if the file is not UTF-8, \
+             name its encoding with --encoding",
+            e.valid_up_to() + 1
+        );
+        return broken_with(raw(), None, reason);
+    }
     match serde_json::from_slice::<Value>(line) {
         Ok(value @ Value::Object(_)) => object_fields(value, decoded),
         Ok(_) => broken_with(raw(), None, "the line is not a JSON object".to_owned()),
@@ -355,16 +366,21 @@ impl<'de> Visitor<'de> for &mut Walk<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             self.position.mark();
-            let Some(value) = seq.next_element::<Value>()? else {
+            // Each element is taken as text first, so that one the parser refuses (nested
+            // too deep, say) is that row's problem, not the end of the file.
+            let Some(element) = seq.next_element::<Box<RawValue>>()? else {
                 return Ok(());
             };
             self.row += 1;
             let line = self.position.marked();
-            let fields = match value {
-                Value::Object(_) => object_fields(value, self.decoded),
-                other => {
-                    let raw = Raw::Line(serde_json::to_vec(&other).unwrap_or_default());
-                    broken_with(raw, None, "the element is not a JSON object".to_owned())
+            let raw = || Raw::Line(element.get().as_bytes().to_vec());
+            let fields = match serde_json::from_str::<Value>(element.get()) {
+                Ok(value @ Value::Object(_)) => object_fields(value, self.decoded),
+                Ok(_) => broken_with(raw(), None, "the element is not a JSON object".to_owned()),
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = message.split(" at line ").next().unwrap_or_default();
+                    broken_with(raw(), None, format!("is not valid JSON: {message}"))
                 }
             };
             if !(self.each)(Record {

@@ -201,13 +201,18 @@ impl<R: Read> Read for Lines<R> {
             self.pending.drain(..n);
             return Ok(n);
         }
-        {
+        // Hand on no byte past the limit of the record being read: the parser stops right
+        // where a record passes it, and the bytes after are still there to read on from.
+        let room = {
             let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-            if seen.at.saturating_sub(seen.record_start) > seen.max_record {
+            let taken = seen.at.saturating_sub(seen.record_start);
+            if taken > seen.max_record {
                 return Err(io::Error::other(TooLarge));
             }
-        }
-        let n = self.inner.read(buf)?;
+            (seen.max_record - taken).saturating_add(1)
+        };
+        let len = usize::try_from(room).map_or(buf.len(), |room| room.min(buf.len()));
+        let n = self.inner.read(&mut buf[..len])?;
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -89,6 +89,9 @@ pub struct Dialect {
     pub skip_lines: Option<usize>,
     /// The encoding; UTF-8 unless a BOM says otherwise.
     pub encoding: Option<Encoding>,
+    /// The most bytes one record may take: a larger one (a runaway quote, a giant line)
+    /// becomes a broken record, and memory stays bounded. No limit when `None`.
+    pub max_record_bytes: Option<u64>,
 }
 
 /// An opened input, its header read, ready to stream its records.
@@ -136,7 +139,7 @@ impl Input {
         dialect: &Dialect,
     ) -> anyhow::Result<Input> {
         let mut notes = opened.notes;
-        let (columns, reader) = match format {
+        let (columns, mut reader) = match format {
             Format::Csv | Format::Tsv => {
                 let forced = match format {
                     Format::Tsv => Some(dialect.delimiter.unwrap_or(b'\t')),
@@ -170,6 +173,15 @@ impl Input {
                 (Columns::Paths, reader)
             }
         };
+        if let Some(max) = dialect.max_record_bytes {
+            match &mut reader {
+                Reader::Table(_) => {}
+                Reader::Lines(lines) => lines.max_record = max,
+                Reader::Array(array) => array.max_record = max,
+                // A document is read whole when it is opened.
+                Reader::Document(_) => {}
+            }
+        }
         Ok(Input {
             label,
             columns,
@@ -203,18 +215,6 @@ impl Input {
     pub fn keep_text(&mut self) {
         if let Reader::Lines(lines) = &mut self.reader {
             lines.keep_text = true;
-        }
-    }
-
-    /// Let no record take more than `max` bytes: a larger one (a runaway quote, a giant
-    /// line) becomes a broken record, and memory stays bounded.
-    pub fn limit_records(&mut self, max: u64) {
-        match &mut self.reader {
-            Reader::Table(table) => table.limit_records(max),
-            Reader::Lines(lines) => lines.max_record = max,
-            Reader::Array(array) => array.max_record = max,
-            // A document is read whole when it is opened.
-            Reader::Document(_) => {}
         }
     }
 

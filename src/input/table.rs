@@ -83,12 +83,16 @@ impl TableReader {
         offset += found.preamble as u64;
         sample.drain(..start);
         let (source, lines) = lines::watch(Cursor::new(sample).chain(text), offset + 1);
+        // The limit holds from the header on, so that no read goes past it.
+        if let Some(max) = dialect.max_record_bytes {
+            lines.limit_records(max);
+        }
         let mut reader = csv_reader(found.delimiter, source);
         let header = read_header(&mut reader, label, offset + 1)?;
         Ok(TableReader {
             reader: Some(reader),
             offset: 0,
-            max_record: None,
+            max_record: dialect.max_record_bytes,
             header,
             delimiter: found.delimiter,
             lines,
@@ -102,13 +106,6 @@ impl TableReader {
 
     pub(super) fn header(&self) -> &[String] {
         &self.header
-    }
-
-    /// Let no record take more than `max` bytes: a larger one is broken, and reading goes
-    /// on after the line where it passed the limit.
-    pub(super) fn limit_records(&mut self, max: u64) {
-        self.max_record = Some(max);
-        self.lines.limit_records(max);
     }
 
     fn csv(&mut self) -> &mut csv::Reader<Source> {
@@ -156,9 +153,16 @@ impl TableReader {
                 None => {
                     let at = self.offset + raw.position().map_or(0, |p| p.byte());
                     let line = self.lines.line(at);
+                    let began = self.lines.record_start();
                     let next = self.position();
                     self.lines.record_starts(next);
-                    (line, self.checked(&raw, line))
+                    // A record that came whole from what was read ahead is held to the limit
+                    // here.
+                    let over = self.max_record.is_some_and(|max| next - began > max);
+                    match over {
+                        true => (line, self.too_large(line)),
+                        false => (line, self.checked(&raw, line)),
+                    }
                 }
             };
             if !each(Record {
@@ -301,7 +305,11 @@ impl TableReader {
 
 /// Refuse a file that is plainly not CSV, before its first line is read as a header.
 fn check_text(sample: &[u8], label: &str) -> anyhow::Result<()> {
-    if sample.contains(&0) {
+    // A NUL in a row makes that row invalid; one in the header line, or a few near the start,
+    // mean binary or UTF-16.
+    let first_line = sample.split(|&b| b == b'\n').next().unwrap_or_default();
+    let near_start = sample.iter().take(1024).filter(|&&b| b == 0).count();
+    if first_line.contains(&0) || near_start > 1 {
         bail!(
             "{label} does not look like a text file: it holds NUL bytes (if it is UTF-16 \
              text, pass --encoding utf-16le or utf-16be)"
@@ -371,7 +379,8 @@ fn read_header(
                 i + 1
             )
         })?;
-        names.push(name.trim().to_owned());
+        // A byte order mark inside the file (two exports joined) is no part of a name.
+        names.push(name.trim().trim_start_matches('\u{feff}').trim().to_owned());
     }
     Ok(names)
 }

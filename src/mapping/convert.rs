@@ -59,7 +59,13 @@ pub fn convert(ty: FieldType, text: Cow<'_, str>) -> Result<Typed<'_>, (Cow<'_, 
         FieldType::Email if schema::is_email(&text) => return Ok(Typed::Text(text)),
         FieldType::YearMonth if schema::is_year_month(&text) => return Ok(Typed::Text(text)),
         FieldType::TextList => return Ok(Typed::List(vec![text])),
-        FieldType::Email => Err("is not an email address".to_owned()),
+        FieldType::Email => Err(match schema::invisible_char(&text) {
+            Some(c) => format!(
+                "is not an email address: it holds the invisible character U+{:04X}",
+                u32::from(c)
+            ),
+            None => "is not an email address".to_owned(),
+        }),
         FieldType::YearMonth => Err("is not a month written YYYY-MM".to_owned()),
         FieldType::Seniority => seniority(&text).map(|s| Typed::Text(Cow::Borrowed(s))),
         FieldType::Integer => integer(&text).map(Typed::Integer),

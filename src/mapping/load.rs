@@ -439,7 +439,17 @@ impl<'a> Loader<'a> {
         match format.trim().to_lowercase().as_str() {
             "iso" => Ok(DateFormat::Iso),
             "excel" => Ok(DateFormat::Excel),
-            _ if format.contains('%') => Ok(DateFormat::Pattern(format.trim().to_owned())),
+            _ if format.contains('%') => {
+                let pattern = format.trim();
+                let broken = chrono::format::StrftimeItems::new(pattern)
+                    .any(|item| matches!(item, chrono::format::Item::Error));
+                if broken {
+                    let message = format!("`{pattern}` is not a date pattern chrono can read");
+                    let hint = "use strftime fields such as %Y, %m, %d, %b: \"%m/%d/%Y\"";
+                    return Err(self.at(value.span(), message, Some(hint.into())));
+                }
+                Ok(DateFormat::Pattern(pattern.to_owned()))
+            }
             _ => {
                 let message = format!("`{format}` is not a date format");
                 let hint = "write \"iso\", \"excel\" or a pattern such as \"%m/%d/%Y\"";

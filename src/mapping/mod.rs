@@ -111,11 +111,21 @@ impl Mapping {
     /// Read and check a mapping file.
     pub fn load(path: &Path) -> Result<Mapping, MappingError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MappingError {
+        let bytes = std::fs::read(path).map_err(|e| MappingError {
             file: file.clone(),
             line: None,
             message: format!("cannot read the mapping file: {e}"),
             hint: None,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            MappingError {
+                file: file.clone(),
+                line: Some(line),
+                message: "holds bytes that are not valid UTF-8".to_owned(),
+                hint: Some("save the mapping file as UTF-8".to_owned()),
+            }
         })?;
         Mapping::parse(&text, &file)
     }
@@ -177,7 +187,7 @@ pub(crate) fn suggest<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) 
         })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+        .map(|(_, candidate)| format!("did you mean `{}`?", plan::visible(candidate)))
 }
 
 #[cfg(test)]

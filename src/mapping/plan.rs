@@ -346,13 +346,26 @@ fn split_path(path: &str) -> Vec<String> {
     path.split('.').map(|s| s.trim().to_owned()).collect()
 }
 
+/// Text for a message with its control and invisible characters written as `\u{…}`, so that
+/// a file can neither hide a character nor send escapes to the terminal.
+pub fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}') => {
+                c.escape_unicode().to_string()
+            }
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// "the header's columns are `A`, `B`, …", for a hint.
 fn list_columns(header: &[String]) -> String {
     const SHOWN: usize = 12;
     let mut names: Vec<String> = header
         .iter()
         .take(SHOWN)
-        .map(|h| format!("`{h}`"))
+        .map(|h| format!("`{}`", visible(h)))
         .collect();
     if header.len() > SHOWN {
         names.push(format!("and {} more", header.len() - SHOWN));
@@ -872,6 +885,10 @@ fn walk<'a>(value: &'a Value, path: &[String]) -> Raw<'a> {
 }
 
 fn from_number(ty: FieldType, n: &serde_json::Number) -> Result<Option<Typed<'static>>, Fault> {
+    let digits = n.as_str().bytes().all(|b| b.is_ascii_digit());
+    if digits && n.as_u64().is_none() && matches!(ty, FieldType::Integer | FieldType::Digits) {
+        return Err(Fault::new(n.as_str(), "is too large for a whole number"));
+    }
     let whole = n.as_u64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 2f64.powi(53))
