@@ -4,6 +4,8 @@
 //! Every test binary compiles this module but uses only some of it.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
