@@ -21,6 +21,9 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'fq-import' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -30,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -60,6 +64,10 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--max-retry-wait', '--max-retry-wait', [CompletionResultType]::ParameterName, 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning')
             [CompletionResult]::new('--give-up-after', '--give-up-after', [CompletionResultType]::ParameterName, 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent')
             [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr: `auto` is a bar on a terminal and status lines otherwise; `lines` prints a line of counts, rate and ETA every --progress-interval, readable in a cron mail or a CI log')
+            [CompletionResult]::new('--progress-interval', '--progress-interval', [CompletionResultType]::ParameterName, 'With status lines, how often to print one')
+            [CompletionResult]::new('--summary-json', '--summary-json', [CompletionResultType]::ParameterName, 'When the run ends, write a JSON summary to FILE (`-` for stdout): the counts of each outcome, retries, elapsed time, the exit code and its meaning, the first error of each kind. Written whatever the outcome, usage errors included')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
             [CompletionResult]::new('--allow-http', '--allow-http', [CompletionResultType]::ParameterName, 'Send to a plain http:// URL on another machine, unencrypted. Without it, only loopback hosts (localhost, 127.0.0.0/8, ::1) may be reached over http')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Map and check every row without sending; the bodies go to stdout as JSON lines')
@@ -68,6 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--dedupe', '--dedupe', [CompletionResultType]::ParameterName, 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -82,11 +92,17 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--mapping', '--mapping', [CompletionResultType]::ParameterName, 'The mapping file (TOML) that turns a row into the webhook''s body')
             [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'Show the first N bodies beside the rows they come from')
             [CompletionResult]::new('--examples', '--examples', [CompletionResultType]::ParameterName, 'How many rows to show for each kind of problem')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'fq-import;mapping' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Suggest a mapping for an input from its header, written to stdout')
@@ -99,6 +115,9 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--skip-lines', '--skip-lines', [CompletionResultType]::ParameterName, 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]')
             [CompletionResult]::new('--max-record-bytes', '--max-record-bytes', [CompletionResultType]::ParameterName, 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -121,11 +140,25 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--throttle', '--throttle', [CompletionResultType]::ParameterName, 'Accept at most N requests a second; the rest get 429 with Retry-After')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Wait this many milliseconds before answering each request')
             [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Accept only this hash in the URL; any other gets 404. [default: any hash]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'fq-import;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -136,6 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -156,6 +190,9 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             break
         }
         'fq-import;help;completions' {
+            break
+        }
+        'fq-import;help;man' {
             break
         }
         'fq-import;help;help' {

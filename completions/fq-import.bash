@@ -28,6 +28,9 @@ _fq__import() {
             fq__import,import)
                 cmd="fq__import__subcmd__import"
                 ;;
+            fq__import,man)
+                cmd="fq__import__subcmd__man"
+                ;;
             fq__import,mapping)
                 cmd="fq__import__subcmd__mapping"
                 ;;
@@ -45,6 +48,9 @@ _fq__import() {
                 ;;
             fq__import__subcmd__help,import)
                 cmd="fq__import__subcmd__help__subcmd__import"
+                ;;
+            fq__import__subcmd__help,man)
+                cmd="fq__import__subcmd__help__subcmd__man"
                 ;;
             fq__import__subcmd__help,mapping)
                 cmd="fq__import__subcmd__help__subcmd__mapping"
@@ -74,12 +80,16 @@ _fq__import() {
 
     case "${cmd}" in
         fq__import)
-            opts="-h -V --help --version import check mapping mock completions help"
+            opts="-v -h -V --verbose --color --help --version import check mapping mock completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -88,7 +98,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__check)
-            opts="-m -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --preview --examples --help"
+            opts="-m -v -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --preview --examples --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +140,10 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -138,12 +152,16 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-v -h --verbose --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -152,7 +170,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__help)
-            opts="import check mapping mock completions help"
+            opts="import check mapping mock completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +239,20 @@ _fq__import() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fq__subcmd__import__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fq__subcmd__import__subcmd__help__subcmd__mapping)
             opts="init"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -264,7 +296,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --url --url-file --allow-http --ca-cert --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --help"
+            opts="-m -c -q -v -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --url --url-file --allow-http --ca-cert --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --progress --progress-interval --summary-json --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -374,6 +406,40 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar lines none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__man)
+            opts="-v -h --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -382,12 +448,16 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__mapping)
-            opts="-h --help init help"
+            opts="-v -h --verbose --color --help init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -438,7 +508,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__mapping__subcmd__init)
-            opts="-h --format --delimiter --skip-lines --encoding --max-record-bytes --help"
+            opts="-v -h --format --delimiter --skip-lines --encoding --max-record-bytes --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +534,10 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -472,7 +546,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__mock)
-            opts="-h --listen --record --fail-rate --throttle --latency --hash --help"
+            opts="-v -h --listen --record --fail-rate --throttle --latency --hash --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +574,10 @@ _fq__import() {
                     ;;
                 --hash)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,6 +18,9 @@ set edit:completion:arg-completer[fq-import] = {|@words|
     }
     var completions = [
         &'fq-import'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -27,6 +30,7 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand mapping 'Work with mapping files'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'fq-import;import'= {
@@ -56,6 +60,10 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --max-retry-wait 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning'
             cand --give-up-after 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent'
             cand --max-errors 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed'
+            cand --progress 'How to show progress on stderr: `auto` is a bar on a terminal and status lines otherwise; `lines` prints a line of counts, rate and ETA every --progress-interval, readable in a cron mail or a CI log'
+            cand --progress-interval 'With status lines, how often to print one'
+            cand --summary-json 'When the run ends, write a JSON summary to FILE (`-` for stdout): the counts of each outcome, retries, elapsed time, the exit code and its meaning, the first error of each kind. Written whatever the outcome, usage errors included'
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
             cand --allow-http 'Send to a plain http:// URL on another machine, unencrypted. Without it, only loopback hosts (localhost, 127.0.0.0/8, ::1) may be reached over http'
             cand --sandbox 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
             cand --dry-run 'Map and check every row without sending; the bodies go to stdout as JSON lines'
@@ -64,6 +72,8 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --dedupe 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent'
             cand -q 'Print nothing but errors: no progress, no summary'
             cand --quiet 'Print nothing but errors: no progress, no summary'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -77,10 +87,16 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --mapping 'The mapping file (TOML) that turns a row into the webhook''s body'
             cand --preview 'Show the first N bodies beside the rows they come from'
             cand --examples 'How many rows to show for each kind of problem'
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'fq-import;mapping'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help'
             cand --help 'Print help'
             cand init 'Suggest a mapping for an input from its header, written to stdout'
@@ -92,6 +108,9 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --skip-lines 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]'
             cand --encoding 'The input''s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]'
             cand --max-record-bytes 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded'
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -110,10 +129,23 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --throttle 'Accept at most N requests a second; the rest get 429 with Retry-After'
             cand --latency 'Wait this many milliseconds before answering each request'
             cand --hash 'Accept only this hash in the URL; any other gets 404. [default: any hash]'
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'fq-import;completions'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;man'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -123,6 +155,7 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand mapping 'Work with mapping files'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'fq-import;help;import'= {
@@ -137,6 +170,8 @@ set edit:completion:arg-completer[fq-import] = {|@words|
         &'fq-import;help;mock'= {
         }
         &'fq-import;help;completions'= {
+        }
+        &'fq-import;help;man'= {
         }
         &'fq-import;help;help'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_fq_import_global_optspecs
-    string join \n h/help V/version
+    string join \n v/verbose color= h/help V/version
 end
 
 function __fish_fq_import_needs_command
@@ -24,6 +24,10 @@ function __fish_fq_import_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c fq-import -n "__fish_fq_import_needs_command" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_needs_command" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_needs_command" -s h -l help -d 'Print help'
 complete -c fq-import -n "__fish_fq_import_needs_command" -s V -l version -d 'Print version'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
@@ -31,6 +35,7 @@ complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "check" -d 'Map 
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mapping" -d 'Work with mapping files'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "man" -d 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'
 tsv\t'Tab-separated values with a header row'
@@ -59,6 +64,15 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-del
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retry-wait -d 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l give-up-after -d 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-errors -d 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l progress -d 'How to show progress on stderr: `auto` is a bar on a terminal and status lines otherwise; `lines` prints a line of counts, rate and ETA every --progress-interval, readable in a cron mail or a CI log' -r -f -a "auto\t'A bar on a terminal, status lines otherwise'
+bar\t'A bar'
+lines\t'A status line every --progress-interval'
+none\t'Nothing until the summary'"
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l progress-interval -d 'With status lines, how often to print one' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l summary-json -d 'When the run ends, write a JSON summary to FILE (`-` for stdout): the counts of each outcome, retries, elapsed time, the exit code and its meaning, the first error of each kind. Written whatever the outcome, usage errors included' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l allow-http -d 'Send to a plain http:// URL on another machine, unencrypted. Without it, only loopback hosts (localhost, 127.0.0.0/8, ::1) may be reached over http'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -d 'Start a local stand-in of the webhook on a free loopback port and import into it. The stand-in is used even when FQ_WEBHOOK_URL is set'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
@@ -66,6 +80,7 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l resume -d
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l force -d 'With --resume, carry on even when the input, the mapping or the shard changed'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dedupe -d 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s q -l quiet -d 'Print nothing but errors: no progress, no summary'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l format -d 'The input\'s format. [default: from the extension: .csv, .tsv, .jsonl, .ndjson, .json]' -r -f -a "csv\t'Comma-separated values with a header row'
 tsv\t'Tab-separated values with a header row'
@@ -78,7 +93,15 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l max-record
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l preview -d 'Show the first N bodies beside the rows they come from' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l examples -d 'How many rows to show for each kind of problem' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -90,6 +113,10 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l skip-lines -d 'Skip this many lines before the header. [default: lines of notes before the header are found and skipped]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l max-record-bytes -d 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -99,12 +126,26 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l fail-rate -
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l throttle -d 'Accept at most N requests a second; the rest get 429 with Retry-After' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l latency -d 'Wait this many milliseconds before answering each request' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l hash -d 'Accept only this hash in the URL; any other gets 404. [default: any hash]' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand completions" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand completions" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "mapping" -d 'Work with mapping files'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand man" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand man" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+complete -c fq-import -n "__fish_fq_import_using_subcommand man" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "mapping" -d 'Work with mapping files'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "man" -d 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from mapping" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'

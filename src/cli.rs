@@ -20,15 +20,33 @@ Exit codes:
 
 const IMPORT_EXAMPLES: &str = "\
 Examples:
-  Check a file and see the bodies it would send, without sending anything:
+  A first dry run: map and check every row, print the bodies, send nothing:
     fq-import import contacts.csv --mapping contacts.toml --dry-run
 
   Rehearse the whole import against a local stand-in of the webhook:
     fq-import import contacts.csv --mapping contacts.toml --sandbox
 
-  Import, with the webhook URL taken from the environment:
-    export FQ_WEBHOOK_URL='https://api.us.firstquadrant.ai/v5/imports/imp_123/trigger/…'
-    fq-import import contacts.csv --mapping contacts.toml";
+  A trial of 10 rows, then the rest (the second run skips what the first imported):
+    fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --limit 10
+    fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --resume
+
+  A cron line: every night at 2:00, carry on where the last run stopped:
+    0 2 * * * fq-import import /data/export.csv -m /data/export.toml \\
+        --url-file ~/.fq-webhook --resume -q --summary-json /data/last-run.json
+
+  A CI step that seeds a workspace; a non-zero exit fails the job:
+    FQ_WEBHOOK_URL=\"$WEBHOOK\" fq-import import seed.csv -m seed.toml --max-errors 0 --progress lines";
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  fq-import mapping init contacts.csv > contacts.toml     # suggest a mapping
+  fq-import check contacts.csv --mapping contacts.toml    # list every problem
+  fq-import import contacts.csv -m contacts.toml --dry-run
+  fq-import import contacts.csv -m contacts.toml --url-file ~/.fq-webhook --limit 10
+  fq-import import contacts.csv -m contacts.toml --url-file ~/.fq-webhook --resume
+
+  See `fq-import import --help` for cron and CI examples, and `fq-import man` for the
+  manual page.";
 
 const RETRIED: &str = "\
 Answers:
@@ -43,10 +61,27 @@ Answers:
 
 /// Stream CSV and JSONL contact exports into a FirstQuadrant import webhook.
 #[derive(Debug, Parser)]
-#[command(name = "fq-import", version, after_help = EXIT_CODES)]
+#[command(name = "fq-import", version, after_help = format!("{ROOT_EXAMPLES}\n\n{EXIT_CODES}"))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Say more on stderr: -v adds each retry and each failed row with its status and the
+    /// answer's X-Request-Id; -vv each request and its timing. RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Colour the messages: `auto` on a terminal, unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// When to colour messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +102,8 @@ pub enum Command {
         /// The shell to write completions for.
         shell: Shell,
     },
+    /// Print the manual page (roff) to stdout: `fq-import man > fq-import.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +123,19 @@ const INIT_HELP: &str = "\
 Example:
   fq-import mapping init contacts.csv > contacts.toml
   fq-import check contacts.csv --mapping contacts.toml";
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// A bar on a terminal, status lines otherwise.
+    Auto,
+    /// A bar.
+    Bar,
+    /// A status line every --progress-interval.
+    Lines,
+    /// Nothing until the summary.
+    None,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -271,8 +321,24 @@ pub struct ImportArgs {
     pub max_errors: Option<MaxErrors>,
 
     /// Print nothing but errors: no progress, no summary.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// How to show progress on stderr: `auto` is a bar on a terminal and status lines
+    /// otherwise; `lines` prints a line of counts, rate and ETA every --progress-interval,
+    /// readable in a cron mail or a CI log.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto, value_name = "MODE")]
+    pub progress: ProgressMode,
+
+    /// With status lines, how often to print one.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub progress_interval: Duration,
+
+    /// When the run ends, write a JSON summary to FILE (`-` for stdout): the counts of each
+    /// outcome, retries, elapsed time, the exit code and its meaning, the first error of each
+    /// kind. Written whatever the outcome, usage errors included.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -398,6 +464,32 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// Write the completion script for `shell` to stdout.
+/// Write the manual page to stdout: the program, then a section for each subcommand with
+/// its synopsis, options and examples.
+pub fn man() -> Result<crate::exit::Exit, crate::exit::Fatal> {
+    use crate::exit::OrExit;
+    use clap::CommandFactory;
+
+    let mut command = Cli::command();
+    command.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone())
+        .render(&mut page)
+        .or_abort()?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let title = format!("fq-import {}", sub.get_name());
+        let man = clap_mangen::Man::new(sub.clone().name(title.clone()));
+        page.extend_from_slice(format!(".SH \"{}\"\n", title.to_uppercase()).as_bytes());
+        man.render_description_section(&mut page).or_abort()?;
+        man.render_synopsis_section(&mut page).or_abort()?;
+        man.render_options_section(&mut page).or_abort()?;
+        man.render_subcommands_section(&mut page).or_abort()?;
+        man.render_extra_section(&mut page).or_abort()?;
+    }
+    std::io::Write::write_all(&mut std::io::stdout(), &page).or_abort()?;
+    Ok(crate::exit::Exit::Success)
+}
+
 pub fn completions(shell: Shell) -> Result<crate::exit::Exit, crate::exit::Fatal> {
     use clap::CommandFactory;
 

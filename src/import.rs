@@ -19,7 +19,7 @@ use std::thread;
 use anyhow::anyhow;
 use tokio::sync::mpsc;
 
-use crate::cli::ImportArgs;
+use crate::cli::{ImportArgs, ProgressMode};
 use crate::exit::{Exit, Fatal, OrExit};
 use crate::input::{Columns, Input, Record};
 use crate::mapping::{Mapping, Plan};
@@ -31,6 +31,7 @@ use crate::secret::WebhookUrl;
 use crate::send::{self, Halt, Job, Sender, Stop};
 
 use crate::settings::{ImportSettings, Target};
+use crate::summary::{self, Facts};
 use mapper::{Batcher, Sorter};
 
 /// Rows travel between stages in batches of up to this many, so that a stage wakes once per
@@ -41,9 +42,23 @@ const BATCH: usize = 256;
 /// in memory whatever the input's size.
 const CHANNEL: usize = 2;
 
-/// Run `fq-import import`.
+/// Run `fq-import import`, and write its summary when asked.
 pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
+    let summary_to = args.summary_json.clone();
+    let mut facts = Facts::new(args.input.input.display().to_string());
+    let ended = start(args, &mut facts);
+    match summary_to {
+        Some(to) => match summary::write(&to, &facts, &ended) {
+            Ok(()) => ended,
+            Err(error) => ended.and(Err(error).or_abort()),
+        },
+        None => ended,
+    }
+}
+
+fn start(args: ImportArgs, facts: &mut Facts) -> Result<Exit, Fatal> {
     let settings = ImportSettings::from_args(args).or_usage()?;
+    facts.dry_run = matches!(settings.target, Target::DryRun);
     // One thread serves every request: the reader, the mapper and the report writer have
     // threads of their own, and on a small machine a second worker costs more in hand-offs
     // between threads than it gains.
@@ -51,10 +66,10 @@ pub fn run(args: ImportArgs) -> Result<Exit, Fatal> {
         .enable_all()
         .build()
         .or_abort()?;
-    runtime.block_on(import(settings))
+    runtime.block_on(import(settings, facts))
 }
 
-async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
+async fn import(settings: ImportSettings, facts: &mut Facts) -> Result<Exit, Fatal> {
     let mapping = Mapping::load(&settings.mapping).or_usage()?;
     let mut input = open_input(&settings)?;
     if settings.rejects.is_some() {
@@ -63,19 +78,25 @@ async fn import(settings: ImportSettings) -> Result<Exit, Fatal> {
     let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
     let (report_plan, done) = plan_report(&settings, &input)?;
     let counts = Arc::new(Counts::default());
+    facts.counts = Some(Arc::clone(&counts));
     let report = Report::create(report_plan, Arc::clone(&counts))
         .or_usage()?
         .with_max_errors(settings.max_errors);
     let report_path = report.path().to_owned();
+    facts.report = Some(report_path.clone());
 
     let (sender, _sandbox) = connect(&settings).await?;
     let stop = Arc::new(Stop::default());
     let dry_run = sender.is_none();
+    let mode = match settings.quiet {
+        true => ProgressMode::None,
+        false => settings.progress,
+    };
     let mut progress = Progress::start(
         Arc::clone(&counts),
         input.bytes_read(),
         input.size(),
-        settings.quiet,
+        (mode, settings.progress_interval),
         dry_run,
     );
     watch_for_interrupt(Arc::clone(&stop));
@@ -110,7 +131,7 @@ fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
     let input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
     if !settings.quiet {
         for note in input.notes() {
-            eprintln!("fq-import: note: {}: {note}", input.label());
+            tracing::info!("{}: {note}", input.label());
         }
     }
     Ok(input)
@@ -133,13 +154,13 @@ fn plan_report(
     }
     if settings.resume && !settings.quiet {
         match &previous {
-            Some(p) => eprintln!(
-                "fq-import: resuming from {}: {} rows imported earlier are skipped",
+            Some(p) => tracing::info!(
+                "resuming from {}: {} rows imported earlier are skipped",
                 settings.report.display(),
                 p.imported
             ),
             None => {
-                eprintln!("fq-import: no report to resume from yet: starting from the first row")
+                tracing::info!("no report to resume from yet: starting from the first row")
             }
         }
     }
@@ -174,11 +195,11 @@ async fn connect(
             let running = mock::start("127.0.0.1:0", MockConfig::default())
                 .await
                 .or_abort()?;
-            let url =
-                WebhookUrl::parse(&running.webhook_url("imp_sandbox", "sandbox")).or_abort()?;
+            let url = WebhookUrl::parse(&running.webhook_url("imp_sandbox", &sandbox_hash()))
+                .or_abort()?;
             if !settings.quiet {
-                eprintln!(
-                    "fq-import: sandbox: importing into a local stand-in at {}",
+                tracing::info!(
+                    "sandbox: importing into a local stand-in at {}",
                     running.base_url()
                 );
             }
@@ -187,6 +208,12 @@ async fn connect(
     };
     let sender = Sender::new(url, settings.delivery.clone(), &settings.ca_certs).or_usage()?;
     Ok((Some(Arc::new(sender)), sandbox))
+}
+
+/// A hash for the stand-in's URL that no message will hold by chance, since every hash is
+/// scrubbed from what is printed.
+fn sandbox_hash() -> String {
+    format!("sandbox-{:016x}", fastrand::u64(..))
 }
 
 /// Which rows this run handles, and how.
@@ -359,13 +386,13 @@ fn watch_for_interrupt(stop: Arc<Stop>) {
             return;
         }
         stop.interrupt();
-        eprintln!(
-            "fq-import: stopping: requests in flight get {}s to finish \
+        tracing::warn!(
+            "stopping: requests in flight get {}s to finish \
              (press Ctrl-C again to stop at once)",
             send::GRACE.as_secs()
         );
         if interrupt().await.is_ok() {
-            eprintln!("fq-import: stopped at once; run the same command with --resume to carry on");
+            tracing::error!("stopped at once; run the same command with --resume to carry on");
             std::process::exit(i32::from(Exit::Interrupted.code()));
         }
     });
@@ -424,7 +451,7 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
     }
     if stop.is_interrupted() {
         let pending = counts.get(Outcome::Pending);
-        eprintln!("fq-import: interrupted with {pending} rows pending; {resume_hint}");
+        tracing::error!("interrupted with {pending} rows pending; {resume_hint}");
         return Ok(Exit::Interrupted);
     }
     if counts.read.load(Ordering::Relaxed) == 0 {

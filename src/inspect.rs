@@ -74,7 +74,7 @@ pub fn check(args: CheckArgs) -> Result<Exit, Fatal> {
 fn open(settings: &InputSettings) -> Result<Input, Fatal> {
     let input = Input::open(&settings.source, settings.format, &settings.dialect).or_usage()?;
     for note in input.notes() {
-        eprintln!("fq-import: note: {}: {note}", input.label());
+        tracing::info!("{}: {note}", input.label());
     }
     Ok(input)
 }

@@ -7,6 +7,7 @@ use clap::Parser;
 
 use fq_import::cli::{self, Cli, Command, MappingCommand};
 use fq_import::exit::{Exit, Fatal};
+use fq_import::log::{self, Verbosity};
 use fq_import::{import, inspect, mock};
 
 /// Rows are allocated on the reader's thread and freed on others: mimalloc handles that
@@ -17,11 +18,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(report_panic));
     let cli = Cli::parse();
+    let quiet = matches!(&cli.command, Command::Import(args) if args.quiet);
+    log::init(Verbosity::from_flags(quiet, cli.verbose), cli.color);
 
     match run(cli) {
         Ok(exit) => exit.into(),
         Err(fatal) => {
-            eprintln!("fq-import: error: {fatal}");
+            tracing::error!("{fatal}");
             fatal.exit.into()
         }
     }
@@ -39,8 +42,8 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
         .location()
         .map(|l| format!(" at {}:{}", l.file(), l.line()))
         .unwrap_or_default();
-    eprintln!(
-        "fq-import: internal error{place}: {} (please report it)",
+    tracing::error!(
+        "internal error{place}: {} (please report it)",
         fq_import::secret::scrub(&message)
     );
 }
@@ -52,5 +55,6 @@ fn run(cli: Cli) -> Result<Exit, Fatal> {
         Command::Mapping(MappingCommand::Init(args)) => inspect::init(args),
         Command::Mock(args) => mock::run(args),
         Command::Completions { shell } => cli::completions(shell),
+        Command::Man => cli::man(),
     }
 }

@@ -289,8 +289,8 @@ pub fn run(args: crate::cli::MockArgs) -> Result<crate::exit::Exit, crate::exit:
         let running = start(&args.listen, config).await.or_usage()?;
         println!("{}", running.base_url());
         let _ = std::io::stdout().flush();
-        eprintln!(
-            "fq-import: mock: listening; import into {}",
+        tracing::info!(
+            "mock: listening; import into {}",
             running.webhook_url("imp_local", hash.as_deref().unwrap_or("local"))
         );
         tokio::signal::ctrl_c().await.or_abort()?;

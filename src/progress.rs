@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::cli::ProgressMode;
 use crate::report::{Counts, Outcome};
 
-const LINE_EVERY: Duration = Duration::from_secs(5);
 const BAR_EVERY: Duration = Duration::from_millis(100);
 
 /// The running display.
@@ -26,12 +26,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Start showing progress; `quiet` shows nothing.
+    /// Start showing progress as `mode` says, status lines every `every`.
     pub fn start(
         counts: Arc<Counts>,
         bytes: Arc<AtomicU64>,
         size: Option<u64>,
-        quiet: bool,
+        (mode, every): (ProgressMode, Duration),
         dry_run: bool,
     ) -> Progress {
         let started = Instant::now();
@@ -42,10 +42,13 @@ impl Progress {
             task: None,
             dry_run,
         };
-        if quiet {
-            return progress;
-        }
-        if std::io::stderr().is_terminal() {
+        let bar = match mode {
+            ProgressMode::None => return progress,
+            ProgressMode::Auto => std::io::stderr().is_terminal(),
+            ProgressMode::Bar => true,
+            ProgressMode::Lines => false,
+        };
+        if bar {
             let bar = new_bar(size);
             let shown = bar.clone();
             progress.task = Some(tokio::spawn(async move {
@@ -56,21 +59,29 @@ impl Progress {
                     shown.set_message(status(&counts, started, dry_run));
                 }
             }));
+            crate::log::attach_bar(Some(bar.clone()));
             progress.bar = Some(bar);
         } else {
             progress.task = Some(tokio::spawn(async move {
-                let mut tick =
-                    tokio::time::interval_at(tokio::time::Instant::now() + LINE_EVERY, LINE_EVERY);
+                let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tick.tick().await;
-                    let percent = size
+                    let read = bytes.load(Ordering::Relaxed);
+                    let share = size
                         .filter(|&s| s > 0)
-                        .map(|s| {
-                            let read = bytes.load(Ordering::Relaxed).min(s) * 100 / s;
-                            format!(", {read}% of the input read")
+                        .map(|s| read.min(s) as f64 / s as f64);
+                    let percent = share
+                        .map(|share| format!(", {:.0}% of the input read", share * 100.0))
+                        .unwrap_or_default();
+                    let eta = share
+                        .filter(|&share| share > 0.0 && share < 1.0)
+                        .map(|share| {
+                            let left = started.elapsed().as_secs_f64() * (1.0 - share) / share;
+                            format!(", about {} left", seconds_left(left))
                         })
                         .unwrap_or_default();
-                    eprintln!("fq-import: {}{percent}", status(&counts, started, dry_run));
+                    tracing::info!("{}{percent}{eta}", status(&counts, started, dry_run));
                 }
             }));
         }
@@ -83,6 +94,7 @@ impl Progress {
             task.abort();
         }
         if let Some(bar) = self.bar.take() {
+            crate::log::attach_bar(None);
             bar.finish_and_clear();
         }
     }
@@ -118,14 +130,14 @@ impl Progress {
         if throttled > 0 {
             parts.push(format!("{throttled} answered 429"));
         }
-        eprintln!(
-            "fq-import: {rows} {} read: {} in {} ({} rows/s)",
+        tracing::info!(
+            "{rows} {} read: {} in {} ({} rows/s)",
             if rows == 1 { "row" } else { "rows" },
             parts.join(", "),
             seconds(elapsed),
             rate(rows, elapsed)
         );
-        eprintln!("fq-import: report: {}", report.display());
+        tracing::info!("report: {}", report.display());
     }
 }
 
@@ -178,6 +190,16 @@ fn rate(rows: u64, elapsed: Duration) -> u64 {
         0
     } else {
         (rows as f64 / secs).round() as u64
+    }
+}
+
+/// A time left, rounded as a person would say it: `40s`, `3m`, `1h 20m`.
+fn seconds_left(secs: f64) -> String {
+    let secs = secs.round() as u64;
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", (s + 30) / 60),
+        s => format!("{}h {}m", s / 3600, (s % 3600) / 60),
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
-use crate::cli::{Concurrency, Format, ImportArgs, InputArgs, MaxErrors};
+use crate::cli::{Concurrency, Format, ImportArgs, InputArgs, MaxErrors, ProgressMode};
 use crate::input::{Dialect, Encoding};
 use crate::secret::WebhookUrl;
 
@@ -121,6 +121,9 @@ pub struct ImportSettings {
     /// Certificate authorities to trust besides the system's (`--ca-cert`).
     pub ca_certs: Vec<reqwest::Certificate>,
     pub quiet: bool,
+    /// How progress is shown, and how often a status line is printed.
+    pub progress: ProgressMode,
+    pub progress_interval: Duration,
     pub resume: bool,
     pub force: bool,
     pub dedupe: bool,
@@ -136,10 +139,14 @@ const MAX_CONCURRENCY: usize = 1024;
 impl ImportSettings {
     pub fn from_args(args: ImportArgs) -> anyhow::Result<ImportSettings> {
         let target = target(&args)?;
-        let mapping = args.mapping.context(
-            "no mapping file: pass --mapping FILE, a TOML file that says which column \
-             feeds which webhook field (the README's mapping reference shows how)",
-        )?;
+        let mapping = args.mapping.with_context(|| {
+            format!(
+                "no mapping file: pass --mapping FILE, a TOML file that says which column \
+                 feeds which webhook field\n  hint: `fq-import mapping init {0} > mapping.toml` \
+                 suggests one from the file's header",
+                args.input.input.display()
+            )
+        })?;
         let input = InputSettings::from_args(args.input)?;
         let report = args
             .report
@@ -201,6 +208,8 @@ impl ImportSettings {
             delivery,
             ca_certs,
             quiet: args.quiet,
+            progress: args.progress,
+            progress_interval: args.progress_interval,
             resume: args.resume,
             force: args.force,
             dedupe: args.dedupe,
@@ -214,6 +223,11 @@ impl ImportSettings {
 
 fn target(args: &ImportArgs) -> anyhow::Result<Target> {
     if args.dry_run {
+        ensure!(
+            args.summary_json.as_deref() != Some(Path::new("-")),
+            "--summary-json - would mix the summary into the bodies a dry run prints on \
+             stdout: give it a file"
+        );
         return Ok(Target::DryRun);
     }
     if args.sandbox {
@@ -240,8 +254,8 @@ fn target(args: &ImportArgs) -> anyhow::Result<Target> {
             url.host()
         );
         if !args.quiet {
-            eprintln!(
-                "fq-import: warning: sending to {} over plain http: the hash and the contacts \
+            tracing::warn!(
+                "sending to {} over plain http: the hash and the contacts \
                  cross the network unencrypted (--allow-http)",
                 url.host()
             );
@@ -261,8 +275,8 @@ fn read_url_file(path: &Path, quiet: bool) -> anyhow::Result<String> {
             .map(|m| m.permissions().mode())
             .unwrap_or(0);
         if mode & 0o077 != 0 {
-            eprintln!(
-                "fq-import: warning: {} can be read by other users, and the URL in it is a \
+            tracing::warn!(
+                "{} can be read by other users, and the URL in it is a \
                  credential: chmod 600 {0}",
                 path.display()
             );

@@ -9,6 +9,7 @@ mod journal;
 mod rejects;
 mod writer;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
@@ -161,6 +162,15 @@ pub const COLUMNS: [&str; 10] = [
     "request_id",
 ];
 
+/// The first row that ended with a given outcome and an error, for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstError {
+    pub row: u64,
+    pub line: u64,
+    pub http_status: Option<u16>,
+    pub error: String,
+}
+
 /// Live counts of rows, read by the progress display.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -176,6 +186,8 @@ pub struct Counts {
     pub retries: AtomicU64,
     /// Answers of 429 Too Many Requests.
     pub throttled: AtomicU64,
+    /// The first row of each outcome that came with an error.
+    first_errors: std::sync::Mutex<BTreeMap<&'static str, FirstError>>,
 }
 
 impl Counts {
@@ -188,6 +200,33 @@ impl Counts {
             Outcome::Ready => &self.ready,
             Outcome::Pending => &self.pending,
         }
+    }
+
+    /// Note a row's error, if it is the first of its outcome.
+    fn note_error(&self, result: &RowResult) {
+        if result.error.is_empty() {
+            return;
+        }
+        let mut first = self
+            .first_errors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        first
+            .entry(result.outcome.name())
+            .or_insert_with(|| FirstError {
+                row: result.row,
+                line: result.line,
+                http_status: result.http_status,
+                error: result.error.clone(),
+            });
+    }
+
+    /// The first row of each outcome that came with an error.
+    pub fn first_errors(&self) -> BTreeMap<&'static str, FirstError> {
+        self.first_errors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     pub fn get(&self, outcome: Outcome) -> u64 {

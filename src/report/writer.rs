@@ -177,6 +177,7 @@ impl Report {
                 self.counts
                     .counter(result.outcome)
                     .fetch_add(1, Ordering::Relaxed);
+                self.counts.note_error(&result);
                 if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
                     self.check_errors();
                 }

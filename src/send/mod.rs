@@ -130,7 +130,7 @@ impl Sender {
             if !self.health.is_down() {
                 spent.fetch_add(1, Ordering::Relaxed);
             }
-            match self.attempt(job.body.clone(), counts).await {
+            match self.attempt(job.row, job.body.clone(), counts).await {
                 Answer::Retry(refusal) if refusal.message.is_empty() => {
                     attempts.fetch_sub(1, Ordering::Relaxed);
                     let said = lock(&last).clone();
@@ -156,8 +156,16 @@ impl Sender {
             let outage = refusal.outage && self.health.is_down();
             outage || (spent.load(Ordering::Relaxed) <= budget && started.elapsed() < retry_for)
         })
-        .notify(|_, _| {
+        .notify(|refusal, delay| {
             counts.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                "row {} (line {}): retrying in {}: {}{}",
+                job.row,
+                job.line,
+                humantime::format_duration(Duration::from_millis(delay.as_millis() as u64)),
+                refusal.message,
+                refusal.said_by()
+            );
         })
         .adjust(|refusal, delay| {
             if refusal.outage && self.health.is_down() {
@@ -210,6 +218,18 @@ impl Sender {
                 None
             }
         };
+        if result.outcome == Outcome::Failed {
+            let id = match result.request_id.as_str() {
+                "" => String::new(),
+                id => format!(" (X-Request-Id {id})"),
+            };
+            tracing::debug!(
+                "row {} (line {}): failed: {}{id}",
+                job.row,
+                job.line,
+                result.error
+            );
+        }
         (result, halt)
     }
 
@@ -227,7 +247,7 @@ impl Sender {
     }
 
     /// One request and what its answer means.
-    async fn attempt(&self, body: Bytes, counts: &Counts) -> Answer {
+    async fn attempt(&self, row: u64, body: Bytes, counts: &Counts) -> Answer {
         let _probe = if self.health.is_down() {
             match self.health.probe_turn().await {
                 Turn::Probe(guard) => Some(guard),
@@ -262,6 +282,12 @@ impl Sender {
         };
         let text = String::from_utf8_lossy(&body);
         let latency = sent_at.elapsed();
+        tracing::trace!(
+            "row {row}: POST {} answered {} in {} ms",
+            self.url,
+            status,
+            latency.as_millis()
+        );
         if status.is_success() {
             self.health.alive();
             self.pace.answered(Signal::Accepted, latency);
@@ -375,8 +401,8 @@ impl Sender {
         } else {
             format!("is larger than {} KiB", ANSWER_LIMIT / 1024)
         };
-        eprintln!(
-            "fq-import: warning: the webhook accepted a row, but its answer {what}: such rows \
+        tracing::warn!(
+            "the webhook accepted a row, but its answer {what}: such rows \
              are imported with an empty row_id"
         );
     }
@@ -389,6 +415,15 @@ impl Sender {
 }
 
 impl Refusal {
+    /// Who said it, for a message: the answer's status and X-Request-Id, if it had them.
+    fn said_by(&self) -> String {
+        match (self.status, self.request_id.as_str()) {
+            (None, _) => String::new(),
+            (Some(status), "") => format!(" (HTTP {status})"),
+            (Some(status), id) => format!(" (HTTP {status}, X-Request-Id {id})"),
+        }
+    }
+
     /// An attempt not made, because the run gave up on the endpoint first.
     fn skipped() -> Refusal {
         Refusal {

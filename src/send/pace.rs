@@ -102,8 +102,8 @@ impl Pace {
     pub fn pause(&self, wait: Duration) -> Duration {
         let capped = wait.min(self.max_retry_wait);
         if capped < wait && !self.warned_cap.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "fq-import: warning: the webhook asked to wait {}; waiting {} (--max-retry-wait)",
+            tracing::warn!(
+                "the webhook asked to wait {}; waiting {} (--max-retry-wait)",
                 humantime::format_duration(wait),
                 humantime::format_duration(capped)
             );

@@ -363,6 +363,7 @@ pub fn wait_until(what: &str, timeout: std::time::Duration, mut check: impl FnMu
 pub fn rows_read(stderr: &str) -> Option<u64> {
     stderr.lines().find_map(|line| {
         let rest = line.strip_prefix("fq-import: ")?;
+        let rest = rest.strip_prefix("info: ").unwrap_or(rest);
         let (count, rest) = rest.split_once(' ')?;
         rest.starts_with("row").then_some(())?;
         rest.split_once(" read: ")?;
