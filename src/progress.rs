@@ -74,11 +74,16 @@ impl Progress {
                     let percent = share
                         .map(|share| format!(", {:.0}% of the input read", share * 100.0))
                         .unwrap_or_default();
+                    // Reading runs ahead of sending: the rows still to come are estimated
+                    // from the share of the input read, the time from the rows done so far.
+                    let done = counts.done() as f64;
+                    let read_rows = counts.read.load(Ordering::Relaxed) as f64;
                     let eta = share
-                        .filter(|&share| share > 0.0 && share < 1.0)
+                        .filter(|&share| share > 0.0 && done > 0.0)
                         .map(|share| {
-                            let left = started.elapsed().as_secs_f64() * (1.0 - share) / share;
-                            format!(", about {} left", seconds_left(left))
+                            let total = read_rows / share;
+                            let left = started.elapsed().as_secs_f64() * (total - done) / done;
+                            format!(", about {} left", seconds_left(left.max(0.0)))
                         })
                         .unwrap_or_default();
                     tracing::info!("{}{percent}{eta}", status(&counts, started, dry_run));
