@@ -44,7 +44,11 @@ impl Progress {
         };
         let bar = match mode {
             ProgressMode::None => return progress,
-            ProgressMode::Auto => std::io::stderr().is_terminal(),
+            // A dry run's bodies may reach the same screen through a pipe (`| head`),
+            // where they would break the bar's line: whole status lines then.
+            ProgressMode::Auto => {
+                std::io::stderr().is_terminal() && !(dry_run && stdout_may_share_the_screen())
+            }
             ProgressMode::Bar => true,
             ProgressMode::Lines => false,
         };
@@ -196,6 +200,20 @@ fn rate(rows: u64, elapsed: Duration) -> u64 {
     } else {
         (rows as f64 / secs).round() as u64
     }
+}
+
+/// Whether stdout is a terminal or a pipe, whose reader may show it on the terminal.
+fn stdout_may_share_the_screen() -> bool {
+    if std::io::stdout().is_terminal() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata("/dev/stdout").is_ok_and(|m| m.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    false
 }
 
 /// A time left, rounded as a person would say it: `40s`, `3m`, `1h 20m`.
