@@ -46,16 +46,16 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l skip-line
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l encoding -d 'The input\'s encoding, any WHATWG label: windows-1252, latin1, utf-16le, shift_jis… [default: UTF-8, or what a BOM says]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-record-bytes -d 'The most bytes one record may take, as 1MiB, 512KiB or 65536: a larger one (a quote that never closes, a giant JSON line) is `invalid`, and memory stays bounded' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapping -d 'The mapping file (TOML) that turns a row into the webhook\'s body' -r -F
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable. [default: --url-file, else $FQ_WEBHOOK_URL]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url-file -d 'Read the webhook URL from FILE: its first line that is not blank or a # comment. Keep the file readable by you only. Without --url or --url-file, the URL is taken from FQ_WEBHOOK_URL' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l ca-cert -d 'Trust the certificate authority in FILE (PEM) as well as the system\'s, as a company proxy that inspects TLS needs' -r -F
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 'Handle only the first N rows, as a trial; a later --resume carries on' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 'Handle only the first N rows, as a trial; a later --resume carries on. [default: every row]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l shard -d 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rejects -d 'Write the rows that end invalid or failed to FILE, in the input\'s format with its header, to fix and import again' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l report -d 'Where to write the report; JSON lines when the name ends in .jsonl. [default: <INPUT>.report.csv]' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s c -l concurrency -d 'How many requests may be in flight at once, or `auto` to find the endpoint\'s pace: start low, grow while answers come back fast and clean, back off on 429, 503 and timeouts, and pace by rate once the endpoint has shown its limit' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-concurrency -d 'With --concurrency auto, the most requests in flight' -r
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rate -d 'At most N requests a second, across all workers, retries included' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rate -d 'At most N requests a second, across all workers, retries included. [default: no limit]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l burst -d 'With --rate, how many requests may go at once after a quiet spell. [default: 1]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l timeout -d 'How long one request may take, e.g. 500ms, 30s, 5m' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retries -d 'How many times a row is retried after a retryable answer (see below)' -r
@@ -63,7 +63,7 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-for
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l retry-delay -d 'The first retry\'s delay; each later one doubles it, with jitter' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-retry-wait -d 'The longest wait a Retry-After may ask for; a longer one is capped here, with a warning' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l give-up-after -d 'Give up, exit 3, after this long of nothing but connection errors, timeouts and 5xx; meanwhile the endpoint is probed at a slow pace and no new rows are sent' -r
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-errors -d 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed' -r
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l max-errors -d 'Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are invalid or failed. [default: no limit]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l progress -d 'How to show progress on stderr: `auto` is a bar on a terminal and status lines otherwise; `lines` prints a line of counts, rate and ETA every --progress-interval, readable in a cron mail or a CI log' -r -f -a "auto\t'A bar on a terminal, status lines otherwise'
 bar\t'A bar'
 lines\t'A status line every --progress-interval'

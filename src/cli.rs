@@ -30,9 +30,9 @@ Examples:
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --limit 10
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --resume
 
-  A cron line: every night at 2:00, carry on where the last run stopped:
-    0 2 * * * fq-import import /data/export.csv -m /data/export.toml \\
-        --url-file ~/.fq-webhook --resume -q --summary-json /data/last-run.json
+  A cron line (one line in the crontab): every night at 2:00, carry on where the last run
+  stopped, and say something only when rows failed:
+    0 2 * * * fq-import import /data/export.csv -m /data/export.toml --url-file ~/.fq-webhook --resume -q
 
   A CI step that seeds a workspace; a non-zero exit fails the job:
     FQ_WEBHOOK_URL=\"$WEBHOOK\" fq-import import seed.csv -m seed.toml --max-errors 0 --progress lines";
@@ -211,6 +211,7 @@ pub struct ImportArgs {
     /// The import's webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash
     /// is a credential, which a command line leaves in shell history and process lists:
     /// prefer --url-file or the FQ_WEBHOOK_URL environment variable.
+    /// [default: --url-file, else $FQ_WEBHOOK_URL]
     #[arg(long, value_name = "URL", conflicts_with = "url_file")]
     pub url: Option<String>,
 
@@ -254,6 +255,7 @@ pub struct ImportArgs {
     pub dedupe: bool,
 
     /// Handle only the first N rows, as a trial; a later --resume carries on.
+    /// [default: every row]
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
@@ -283,6 +285,7 @@ pub struct ImportArgs {
     pub max_concurrency: usize,
 
     /// At most N requests a second, across all workers, retries included.
+    /// [default: no limit]
     #[arg(long, value_name = "N")]
     pub rate: Option<f64>,
 
@@ -317,6 +320,7 @@ pub struct ImportArgs {
 
     /// Abort, exit 3, once more rows than N (or N% of the rows, after the first 100) are
     /// invalid or failed.
+    /// [default: no limit]
     #[arg(long, value_parser = parse_max_errors, value_name = "N|N%")]
     pub max_errors: Option<MaxErrors>,
 

@@ -388,7 +388,7 @@ fn watch_for_interrupt(stop: Arc<Stop>) {
         stop.interrupt();
         tracing::warn!(
             "stopping: requests in flight get {}s to finish \
-             (press Ctrl-C again to stop at once)",
+             (press Ctrl-C or send SIGTERM again to stop at once)",
             send::GRACE.as_secs()
         );
         if interrupt().await.is_ok() {
@@ -462,6 +462,16 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
         .or_usage();
     }
     let bad = counts.get(Outcome::Invalid) + counts.get(Outcome::Failed);
+    if bad > 0 {
+        // An error, so that `-q` (a cron job) still says it: cron mails what is printed.
+        tracing::error!(
+            "{} invalid and {} failed of {} rows read: see {}",
+            counts.get(Outcome::Invalid),
+            counts.get(Outcome::Failed),
+            counts.read.load(Ordering::Relaxed),
+            settings.report.display()
+        );
+    }
     Ok(if bad > 0 {
         Exit::RowsFailed
     } else {

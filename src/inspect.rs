@@ -60,7 +60,11 @@ pub fn check(args: CheckArgs) -> Result<Exit, Fatal> {
         })
         .or_abort()?;
 
-    findings.print(&mut out, &label, read).or_abort()?;
+    match findings.print(&mut out, &label, read) {
+        // A reader that has seen enough, as `| head`, is no error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Success),
+        printed => printed.or_abort()?,
+    }
     if read == 0 {
         return Err(anyhow!("{label} holds no rows")).or_usage();
     }

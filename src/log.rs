@@ -56,7 +56,11 @@ impl Verbosity {
 
 /// Start writing messages; `RUST_LOG`, when set, says which.
 pub fn init(verbosity: Verbosity, color: ColorChoice) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| verbosity.filter().into());
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| verbosity.filter().into());
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

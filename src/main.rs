@@ -17,7 +17,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(report_panic));
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|error| {
+        // A summary was asked for: it says this run ended at its command line, too.
+        if error.use_stderr() {
+            summarize_usage_error(&error);
+        }
+        error.exit()
+    });
     let quiet = matches!(&cli.command, Command::Import(args) if args.quiet);
     log::init(Verbosity::from_flags(quiet, cli.verbose), cli.color);
 
@@ -27,6 +33,31 @@ fn main() -> ExitCode {
             tracing::error!("{fatal}");
             fatal.exit.into()
         }
+    }
+}
+
+/// Write the summary asked for on a command line that clap refused.
+fn summarize_usage_error(error: &clap::Error) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let asked = args.iter().enumerate().find_map(|(i, arg)| {
+        let arg = arg.to_str()?;
+        match arg.strip_prefix("--summary-json") {
+            Some("") => args.get(i + 1).cloned(),
+            Some(value) => value.strip_prefix('=').map(Into::into),
+            None => None,
+        }
+    });
+    if let Some(to) = asked {
+        let message = error
+            .kind()
+            .as_str()
+            .unwrap_or("the command line is not valid");
+        let ended = Err(Fatal {
+            exit: Exit::Usage,
+            error: anyhow::anyhow!("{message}"),
+        });
+        let facts = fq_import::summary::Facts::new(String::new());
+        let _ = fq_import::summary::write(std::path::Path::new(&to), &facts, &ended);
     }
 }
 

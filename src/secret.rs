@@ -19,9 +19,34 @@ pub fn scrub(text: &str) -> String {
     let hashes = HASHES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    hashes.iter().fold(text.to_owned(), |text, hash| {
-        text.replace(hash.as_str(), "***")
-    })
+    hashes
+        .iter()
+        .fold(text.to_owned(), |text, hash| scrub_hash(&text, hash))
+}
+
+/// Replace `hash` in `text` by `***`. A real hash is long and is replaced wherever it
+/// appears; a short one (a test's) only where it stands alone, so that a hash `h` does not
+/// eat every `h` of a message.
+pub fn scrub_hash(text: &str, hash: &str) -> String {
+    const LONG: usize = 12;
+    if hash.len() >= LONG {
+        return text.replace(hash, "***");
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(hash) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + hash.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        match before.is_some_and(word) || after.is_some_and(word) {
+            true => out.push_str(hash),
+            false => out.push_str("***"),
+        }
+        rest = &rest[at + hash.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 const SHAPE: &str = "https://api.us.firstquadrant.ai/v5/imports/{importId}/trigger/{hash}";

@@ -195,6 +195,32 @@ impl ImportSettings {
             max_retry_wait: args.max_retry_wait,
             give_up_after: args.give_up_after,
         };
+        ensure!(
+            !args.progress_interval.is_zero(),
+            "--progress-interval must be longer than zero, such as 10s"
+        );
+        if let Some(summary) = args
+            .summary_json
+            .as_deref()
+            .filter(|p| *p != Path::new("-"))
+        {
+            guard_report(summary, &input.source, &mapping)?;
+            ensure!(
+                resolve(summary) != resolve(&report)
+                    && args
+                        .rejects
+                        .as_deref()
+                        .is_none_or(|r| resolve(summary) != resolve(r)),
+                "--summary-json would overwrite the report or the rejects file: give it a \
+                 file of its own"
+            );
+            // Find out now, not after every row was sent, that it cannot be written.
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(summary)
+                .with_context(|| format!("cannot write the summary {}", summary.display()))?;
+        }
         let ca_certs = match &args.ca_cert {
             Some(path) => read_ca_certs(path)?,
             None => Vec::new(),

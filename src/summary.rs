@@ -92,7 +92,10 @@ pub fn write(to: &Path, facts: &Facts, ended: &Result<Exit, Fatal>) -> anyhow::R
         throttled,
         elapsed_seconds: elapsed,
         exit_code: exit.code(),
-        exit_meaning: exit.meaning(),
+        exit_meaning: match (facts.dry_run, exit) {
+            (true, Exit::Success) => "every row is ready",
+            _ => exit.meaning(),
+        },
         error: ended
             .as_ref()
             .err()

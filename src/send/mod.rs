@@ -410,7 +410,7 @@ impl Sender {
     /// Remove the hash from text that came from elsewhere, such as an answer's body, before
     /// anything cuts it short.
     fn scrub(&self, text: &str) -> String {
-        text.replace(self.url.hash(), "***")
+        crate::secret::scrub_hash(text, self.url.hash())
     }
 }
 
