@@ -14,8 +14,8 @@ Exit codes:
   0    every row was imported (in a dry run: every row is ready)
   1    the run finished, but some rows are invalid or failed (see the report)
   2    usage or configuration error, found before anything was sent
-  3    the run was aborted: the webhook answered 404, it was down for --give-up-after,
-       --max-errors was passed, or a fatal I/O error
+  3    the run was aborted: the webhook answered 404, no TLS connection could be made,
+       it was down for --give-up-after, --max-errors was passed, or a fatal I/O error
   130  interrupted";
 
 const IMPORT_EXAMPLES: &str = "\

@@ -274,6 +274,7 @@ impl Stages {
             let stop = Arc::clone(&stop);
             spawn("report", move || report.write_all(entries_rx, &stop))?
         };
+        let read_any = Arc::clone(&counts);
         match sender {
             Some(sender) => send::dispatch(sender, jobs_rx, entries_tx, counts, stop).await,
             None => {
@@ -283,7 +284,13 @@ impl Stages {
         }
 
         // Every stage is joined before any error is returned: the report must be finished.
-        let read = join(reader, "reader").and_then(|r| r.or_abort());
+        // A file that cannot be read before its first row is the input's fault, like a
+        // file that cannot be opened: exit 2, since nothing was sent.
+        let nothing_read = read_any.read.load(Ordering::Relaxed) == 0;
+        let read = join(reader, "reader").and_then(|r| match nothing_read {
+            true => r.or_usage(),
+            false => r.or_abort(),
+        });
         let mapped = mappers
             .into_iter()
             .try_for_each(|m| join(m, "mapper"))
@@ -433,10 +440,15 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
             .or_abort();
         }
         Some(Halt::Untrusted(message)) => {
+            let hint = match message.contains("trusted") {
+                true => {
+                    "\n  hint: if a company proxy or a private authority signs the certificate, \
+                     pass its authority with --ca-cert FILE"
+                }
+                false => "",
+            };
             return Err(anyhow!(
-                "{message}; stopped sending, since every row would fail\n  \
-                 hint: if a company proxy or a private authority signs the certificate, pass \
-                 its authority with --ca-cert FILE"
+                "{message}; stopped sending, since every row would fail{hint}"
             ))
             .or_abort();
         }

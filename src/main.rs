@@ -19,10 +19,15 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(report_panic));
     let cli = Cli::try_parse().unwrap_or_else(|error| {
         // A summary was asked for: it says this run ended at its command line, too.
-        if error.use_stderr() {
-            summarize_usage_error(&error);
+        if !error.use_stderr() {
+            error.exit()
         }
-        error.exit()
+        summarize_usage_error(&error);
+        // The command line may hold a webhook URL given in the wrong place: clap's message
+        // repeats it, so its hash is cut out before it is shown.
+        let message = fq_import::secret::scrub_url_hashes(&error.render().to_string());
+        eprint!("{message}");
+        std::process::exit(error.exit_code())
     });
     let quiet = matches!(&cli.command, Command::Import(args) if args.quiet);
     log::init(Verbosity::from_flags(quiet, cli.verbose), cli.color);

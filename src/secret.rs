@@ -24,13 +24,48 @@ pub fn scrub(text: &str) -> String {
         .fold(text.to_owned(), |text, hash| scrub_hash(&text, hash))
 }
 
+/// `text` with the last segment of anything shaped like a webhook URL (`…/trigger/HASH`)
+/// replaced by `***`: for text that may hold a URL that was never parsed.
+pub fn scrub_url_hashes(text: &str) -> String {
+    const MARK: &str = "/trigger/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at + MARK.len()]);
+        rest = &rest[at + MARK.len()..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '/' | '?' | '#'))
+            .unwrap_or(rest.len());
+        if end > 0 {
+            out.push_str("***");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with every occurrence of `hash`, in any ASCII case, replaced by `***`.
+fn replace_ignoring_case(text: &str, hash: &str) -> String {
+    let (lower_text, lower_hash) = (text.to_ascii_lowercase(), hash.to_ascii_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(at) = lower_text[from..].find(&lower_hash).map(|at| from + at) {
+        out.push_str(&text[from..at]);
+        out.push_str("***");
+        from = at + hash.len();
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// Replace `hash` in `text` by `***`. A real hash is long and is replaced wherever it
 /// appears; a short one (a test's) only where it stands alone, so that a hash `h` does not
 /// eat every `h` of a message.
 pub fn scrub_hash(text: &str, hash: &str) -> String {
     const LONG: usize = 12;
     if hash.len() >= LONG {
-        return text.replace(hash, "***");
+        return replace_ignoring_case(text, hash);
     }
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     let mut out = String::with_capacity(text.len());
@@ -94,8 +129,12 @@ impl WebhookUrl {
         let mut hashes = HASHES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !hashes.iter().any(|known| known == hash) {
-            hashes.push((*hash).to_owned());
+        // A server may echo the hash decoded from the URL's percent-escapes.
+        let decoded = percent_encoding::percent_decode_str(hash).decode_utf8_lossy();
+        for form in [(*hash).to_owned(), decoded.into_owned()] {
+            if !hashes.contains(&form) {
+                hashes.push(form);
+            }
         }
         drop(hashes);
         Ok(WebhookUrl { url, redacted })
@@ -183,5 +222,35 @@ mod tests {
             let err = format!("{:#}", WebhookUrl::parse(bad).unwrap_err());
             assert!(!err.contains("s3cr3t"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_hash_is_scrubbed_in_any_case_and_decoded_from_its_escapes() {
+        let url = "https://host/v5/imports/imp_1/trigger/Leak%41Hash%E2%82%ACx9";
+        WebhookUrl::parse(url).unwrap();
+        let echoed =
+            "at /trigger/LeakAHash€x9, or LEAK%41HASH%E2%82%ACX9, or leak%41hash%e2%82%acx9";
+        let scrubbed = scrub(echoed);
+        assert!(!scrubbed.to_lowercase().contains("leak"), "{scrubbed}");
+    }
+
+    #[test]
+    fn a_short_hash_is_scrubbed_only_where_it_stands_alone() {
+        assert_eq!(
+            scrub_hash("HTTP 429 at /trigger/H: H", "H"),
+            "HTTP 429 at /trigger/***: ***"
+        );
+        assert_eq!(
+            scrub_hash("localhost:80/trigger/local", "local"),
+            "localhost:80/trigger/***"
+        );
+    }
+
+    #[test]
+    fn a_url_never_parsed_loses_its_hash() {
+        assert_eq!(
+            scrub_url_hashes("unexpected argument 'https://h/v5/imports/i/trigger/s3cr3t' found"),
+            "unexpected argument 'https://h/v5/imports/i/trigger/***' found"
+        );
     }
 }

@@ -178,10 +178,14 @@ impl ImportSettings {
         );
         ensure!(!args.timeout.is_zero(), "--timeout must be longer than 0s");
         let rate = match args.rate {
-            Some(rate) if rate.is_finite() && rate > 0.0 => {
+            // Below one request an hour, the wait between two would be absurd.
+            Some(rate) if rate.is_finite() && rate >= 1.0 / 3600.0 => {
                 Some((rate, args.burst.unwrap_or(1).max(1)))
             }
-            Some(rate) => bail!("--rate must be a number of requests a second above 0, not {rate}"),
+            Some(rate) => bail!(
+                "--rate must be a number of requests a second, at least 0.0003 (one an \
+                 hour), not {rate}"
+            ),
             None => None,
         };
         let delivery = Delivery {

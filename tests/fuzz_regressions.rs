@@ -22,6 +22,7 @@ fn replay(name: &str, target: fn(&[u8])) -> usize {
         let run = std::panic::catch_unwind(|| target(&data));
         assert!(run.is_ok(), "{} fails again", file.display());
     }
+    assert!(!files.is_empty(), "{} holds no inputs", dir.display());
     files.len()
 }
 

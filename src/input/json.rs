@@ -401,6 +401,8 @@ impl<'de> Visitor<'de> for &mut Walk<'_> {
 pub(super) struct DocumentReader {
     records: Vec<Value>,
     decoded: Option<&'static str>,
+    /// The most bytes a record may take, written as JSON.
+    pub(super) max_record: u64,
 }
 
 impl DocumentReader {
@@ -437,7 +439,11 @@ impl DocumentReader {
                 vec![Value::Object(object)]
             }
         };
-        Ok(DocumentReader { records, decoded })
+        Ok(DocumentReader {
+            records,
+            decoded,
+            max_record: u64::MAX,
+        })
     }
 
     pub(super) fn for_each(self, each: &mut dyn FnMut(Record) -> bool) -> anyhow::Result<u64> {
@@ -445,11 +451,22 @@ impl DocumentReader {
         for value in self.records {
             row += 1;
             // A document read whole has no line per record; the row number says which.
+            let fields = match serde_json::to_vec(&value) {
+                Ok(text) if text.len() as u64 > self.max_record => Fields::Broken {
+                    column: None,
+                    reason: format!(
+                        "record {row} of the document is larger than --max-record-bytes ({})",
+                        super::size_text(self.max_record)
+                    ),
+                    raw: None,
+                },
+                _ => object_fields(value, self.decoded),
+            };
             if !each(Record {
                 text: None,
                 row,
                 line: 0,
-                fields: object_fields(value, self.decoded),
+                fields,
             }) {
                 break;
             }

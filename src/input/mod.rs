@@ -178,8 +178,9 @@ impl Input {
                 Reader::Table(_) => {}
                 Reader::Lines(lines) => lines.max_record = max,
                 Reader::Array(array) => array.max_record = max,
-                // A document is read whole when it is opened.
-                Reader::Document(_) => {}
+                // A document is read whole when it is opened; its records are held to the
+                // limit one by one.
+                Reader::Document(document) => document.max_record = max,
             }
         }
         Ok(Input {

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -64,7 +67,18 @@ pub async fn dispatch(
                 Arc::clone(&in_flight),
             );
             tasks.spawn(async move {
-                let (mut result, halt) = sender.deliver(&job, &counts, &stop).await;
+                // A bug that panics fails this row, in the report; it does not lose it.
+                let delivered = AssertUnwindSafe(sender.deliver(&job, &counts, &stop))
+                    .catch_unwind()
+                    .await;
+                let (mut result, halt) = delivered.unwrap_or_else(|_| {
+                    let mut failed =
+                        RowResult::new(job.row, job.line, job.key.clone(), Outcome::Failed);
+                    failed.error = "fq-import met an internal error sending this row (please \
+                                    report it)"
+                        .to_owned();
+                    (failed, None)
+                });
                 if let Some(halt) = halt {
                     stop.halt(halt);
                 }

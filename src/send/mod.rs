@@ -89,7 +89,13 @@ impl Sender {
     ) -> anyhow::Result<Sender> {
         // Several crates may enable a rustls provider; ring is the one this build uses.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if url.is_loopback() && url.scheme() == "http" {
+            // This machine is reached directly: a proxy would read the hash in a plain http
+            // request (through HTTPS it sees only the host and port).
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .tls_certs_merge(ca_certs.iter().cloned())
             .user_agent(concat!("fq-import/", env!("CARGO_PKG_VERSION")))
             .timeout(delivery.timeout)
@@ -341,13 +347,19 @@ impl Sender {
     }
 
     fn tls_refusal(&self, error: &reqwest::Error) -> Refusal {
-        let detail = tls_failure(error)
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let message = format!(
-            "cannot make a trusted TLS connection to {}: {detail}",
-            self.url.authority()
-        );
+        let tls = tls_failure(error);
+        let detail = tls.map(ToString::to_string).unwrap_or_default();
+        let message = match tls {
+            Some(rustls::Error::InvalidCertificate(_)) => format!(
+                "cannot make a trusted TLS connection to {}: {detail}",
+                self.url.authority()
+            ),
+            _ => format!(
+                "cannot make a TLS connection to {}: {detail} (does the server speak \
+                 https on that port?)",
+                self.url.authority()
+            ),
+        };
         Refusal {
             status: None,
             message: one_line(&self.scrub(&message)),
