@@ -26,7 +26,8 @@ fn main() -> ExitCode {
         // The command line may hold a webhook URL given in the wrong place: clap's message
         // repeats it, so its hash is cut out before it is shown.
         let message = fq_import::secret::scrub_url_hashes(&error.render().to_string());
-        eprint!("{message}");
+        // Like every other message, it starts with the program's name.
+        eprint!("fq-import: {message}");
         std::process::exit(error.exit_code())
     });
     let quiet = matches!(&cli.command, Command::Import(args) if args.quiet);
