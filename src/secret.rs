@@ -62,7 +62,7 @@ fn replace_ignoring_case(text: &str, hash: &str) -> String {
 /// Replace `hash` in `text` by `***`. A real hash is long and is replaced wherever it
 /// appears; a short one (a test's) only where it stands alone, so that a hash `h` does not
 /// eat every `h` of a message.
-pub fn scrub_hash(text: &str, hash: &str) -> String {
+fn scrub_hash(text: &str, hash: &str) -> String {
     const LONG: usize = 12;
     if hash.len() >= LONG {
         return replace_ignoring_case(text, hash);

@@ -945,3 +945,39 @@ fn a_dns_failure_sends_no_packet() {
         );
     }
 }
+
+#[test]
+fn a_hash_echoed_decoded_from_its_escapes_stays_out_of_the_report() {
+    let hash = format!("{}%41x", unique_hash());
+    let decoded = hash.replace("%41", "A");
+    // The server repeats the path as it decoded it, as many frameworks do.
+    let server = Server::plain(|r| {
+        let path = r.path.replace("%41", "A");
+        Reply::json(400, json!({"message": format!("nothing to do at {path}")}))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let rows = write(dir.path(), "rows.csv", INPUT);
+    let mapping = write(dir.path(), "rows.toml", "[contact]\nemail = \"Email\"\n");
+    let report = dir.path().join("report.csv");
+    let url = format!("{}/v5/imports/imp_leaktest/trigger/{hash}", server.base());
+    let output = common::fq()
+        .arg("import")
+        .arg(&rows)
+        .arg("--mapping")
+        .arg(&mapping)
+        .args(["--url", &url, "--max-retries", "0", "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        written.contains("nothing to do at"),
+        "the answer was reported: {written}"
+    );
+    for shown in [text(&output.stdout), text(&output.stderr), written] {
+        assert!(
+            !shown.contains(&decoded) && !shown.contains(&hash),
+            "{shown}"
+        );
+    }
+}

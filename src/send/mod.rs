@@ -419,10 +419,10 @@ impl Sender {
         );
     }
 
-    /// Remove the hash from text that came from elsewhere, such as an answer's body, before
-    /// anything cuts it short.
+    /// Remove the hash, in every form a server may echo it, from text that came from
+    /// elsewhere, such as an answer's body, before anything cuts it short.
     fn scrub(&self, text: &str) -> String {
-        crate::secret::scrub_hash(text, self.url.hash())
+        crate::secret::scrub(text)
     }
 }
 
