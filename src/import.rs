@@ -129,10 +129,8 @@ async fn import(settings: ImportSettings, facts: &mut Facts) -> Result<Exit, Fat
 fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
     let source = &settings.input;
     let input = Input::open(&source.source, source.format, &source.dialect).or_usage()?;
-    if !settings.quiet {
-        for note in input.notes() {
-            tracing::info!("{}: {note}", input.label());
-        }
+    for note in input.notes() {
+        tracing::info!("{}: {note}", input.label());
     }
     Ok(input)
 }
@@ -152,7 +150,7 @@ fn plan_report(
         report::check_resume(previous, &fingerprint, &settings.report, settings.force)
             .or_usage()?;
     }
-    if settings.resume && !settings.quiet {
+    if settings.resume {
         match &previous {
             Some(p) => tracing::info!(
                 "resuming from {}: {} rows imported earlier are skipped",
@@ -197,12 +195,10 @@ async fn connect(
                 .or_abort()?;
             let url = WebhookUrl::parse(&running.webhook_url("imp_sandbox", &sandbox_hash()))
                 .or_abort()?;
-            if !settings.quiet {
-                tracing::info!(
-                    "sandbox: importing into a local stand-in at {}",
-                    running.base_url()
-                );
-            }
+            tracing::info!(
+                "sandbox: importing into a local stand-in at {}",
+                running.base_url()
+            );
             (url, Some(running))
         }
     };
@@ -241,8 +237,7 @@ impl Stages {
     /// Run the stages to the end and report the first error any of them met.
     async fn run(self, choice: Choice) -> Result<(), Fatal> {
         let (jobs_tx, jobs_rx) = mpsc::channel::<Vec<Job>>(CHANNEL);
-        // The entries of single rows come from the requests in flight: room for them all.
-        let (entries_tx, entries_rx) = mpsc::channel::<Vec<Entry>>(CHANNEL * BATCH);
+        let (entries_tx, entries_rx) = mpsc::channel::<Vec<Entry>>(CHANNEL);
         let Stages {
             input,
             plan,

@@ -265,7 +265,7 @@ fn target(args: &ImportArgs) -> anyhow::Result<Target> {
     }
     let raw = match (&args.url, &args.url_file) {
         (Some(url), _) => url.clone(),
-        (None, Some(path)) => read_url_file(path, args.quiet)?,
+        (None, Some(path)) => read_url_file(path)?,
         (None, None) => match std::env::var("FQ_WEBHOOK_URL") {
             Ok(url) if !url.trim().is_empty() => url,
             _ => bail!(
@@ -283,23 +283,21 @@ fn target(args: &ImportArgs) -> anyhow::Result<Target> {
              really mean it)",
             url.host()
         );
-        if !args.quiet {
-            tracing::warn!(
-                "sending to {} over plain http: the hash and the contacts \
-                 cross the network unencrypted (--allow-http)",
-                url.host()
-            );
-        }
+        tracing::warn!(
+            "sending to {} over plain http: the hash and the contacts cross the network \
+             unencrypted (--allow-http)",
+            url.host()
+        );
     }
     Ok(Target::Webhook(url))
 }
 
 /// The webhook URL from a file: its first line that is not blank or a comment.
-fn read_url_file(path: &Path, quiet: bool) -> anyhow::Result<String> {
+fn read_url_file(path: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the webhook URL from {}", path.display()))?;
     #[cfg(unix)]
-    if !quiet {
+    {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path)
             .map(|m| m.permissions().mode())
@@ -312,8 +310,6 @@ fn read_url_file(path: &Path, quiet: bool) -> anyhow::Result<String> {
             );
         }
     }
-    #[cfg(not(unix))]
-    let _ = quiet;
     text.lines()
         .map(str::trim)
         .find(|line| !line.is_empty() && !line.starts_with('#'))

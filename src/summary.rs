@@ -58,24 +58,14 @@ pub fn write(to: &Path, facts: &Facts, ended: &Result<Exit, Fatal>) -> anyhow::R
         Ok(exit) => *exit,
         Err(fatal) => fatal.exit,
     };
-    let mut rows = BTreeMap::new();
-    let (mut retries, mut throttled, mut first_errors) = (0, 0, BTreeMap::new());
-    if let Some(counts) = &facts.counts {
-        rows.insert("read", counts.read.load(Ordering::Relaxed));
-        for outcome in Outcome::ALL {
-            rows.insert(outcome.name(), counts.get(outcome));
-        }
-        rows.insert("earlier", counts.earlier.load(Ordering::Relaxed));
-        retries = counts.retries.load(Ordering::Relaxed);
-        throttled = counts.throttled.load(Ordering::Relaxed);
-        first_errors = counts.first_errors();
-    } else {
-        rows.insert("read", 0);
-        for outcome in Outcome::ALL {
-            rows.insert(outcome.name(), 0);
-        }
-        rows.insert("earlier", 0);
+    // A run that stopped before it counted anything counts zero of everything.
+    let none = Counts::default();
+    let counts = facts.counts.as_deref().unwrap_or(&none);
+    let mut rows = BTreeMap::from([("read", counts.read.load(Ordering::Relaxed))]);
+    for outcome in Outcome::ALL {
+        rows.insert(outcome.name(), counts.get(outcome));
     }
+    rows.insert("earlier", counts.earlier.load(Ordering::Relaxed));
     let elapsed = facts.started.elapsed().as_secs_f64();
     let summary = Summary {
         version: env!("CARGO_PKG_VERSION"),
@@ -88,8 +78,8 @@ pub fn write(to: &Path, facts: &Facts, ended: &Result<Exit, Fatal>) -> anyhow::R
             0.0
         },
         rows,
-        retries,
-        throttled,
+        retries: counts.retries.load(Ordering::Relaxed),
+        throttled: counts.throttled.load(Ordering::Relaxed),
         elapsed_seconds: elapsed,
         exit_code: exit.code(),
         exit_meaning: match (facts.dry_run, exit) {
@@ -100,7 +90,7 @@ pub fn write(to: &Path, facts: &Facts, ended: &Result<Exit, Fatal>) -> anyhow::R
             .as_ref()
             .err()
             .map(|fatal| crate::secret::scrub(&fatal.to_string())),
-        first_errors,
+        first_errors: counts.first_errors(),
     };
     let mut text = serde_json::to_string_pretty(&summary).expect("a summary is JSON");
     text.push('\n');

@@ -460,22 +460,17 @@ pub fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 425 | 429 | 500 | 502 | 503 | 504)
 }
 
-/// The TLS error under a failed request, if TLS is what failed.
-fn tls_failure(error: &reqwest::Error) -> Option<&rustls::Error> {
-    find_tls(error)
-}
-
-/// Look for a TLS error in `error` and what it wraps: an `io::Error` hides the error it
-/// carries from `source()`, so it is opened too.
-fn find_tls<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+/// The TLS error under a failed request, if TLS is what failed: looked for in `error` and
+/// what it wraps, opening any `io::Error`, which hides the error it carries from `source()`.
+fn tls_failure<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
     if let Some(tls) = error.downcast_ref::<rustls::Error>() {
         return Some(tls);
     }
     let carried = error
         .downcast_ref::<std::io::Error>()
         .and_then(|io| io.get_ref())
-        .and_then(|inner| find_tls(inner));
-    carried.or_else(|| error.source().and_then(find_tls))
+        .and_then(|inner| tls_failure(inner));
+    carried.or_else(|| error.source().and_then(tls_failure))
 }
 
 /// The most of an answer's body that is read; the rest is left unread.
