@@ -6,8 +6,11 @@
 # installed, else fq-import's own stand-in), and runs against it, at the same concurrency:
 # the reference client (oha, else wrk) posting a body of the same size; fq-import importing
 # the 200,000 rows; fq-import's dry run of the same file; fq-import importing the 1,000,000
-# rows. Prints one table: rows/s, CPU seconds per 100,000 rows, peak RSS, and fq-import's
-# rate as a share of the reference client's. Everything runs on 127.0.0.1.
+# rows. Then the state (--state): the 1,000,000 rows imported into a new state file, the
+# dry run of them, and the same import again, every row unchanged and nothing sent, whose
+# time beyond the dry run is what checking the rows against the state costs. Prints one
+# table: rows/s, CPU seconds per 100,000 rows, peak RSS, and fq-import's rate as a share of
+# the reference client's. Everything runs on 127.0.0.1.
 #
 #   bench/run.sh [CONCURRENCY]        (default 32)
 #
@@ -201,6 +204,20 @@ run "fq-import import" "$large" "$bin" import "$work/rows-$large.csv" -m "$work/
 report_rows=$(($(wc -l <"$work/large.report.csv") - 1))
 imported=$(grep -c ',imported,' "$work/large.report.csv" || true)
 
+state=$work/large.state
+run "fq-import import --state, new state" "$large" "$bin" import "$work/rows-$large.csv" \
+    -m "$work/mapping.toml" --url "$url" --concurrency "$concurrency" --state "$state" \
+    --report "$work/state-1.report.csv" -q
+stdout=/dev/null
+run "fq-import --dry-run" "$large" "$bin" import "$work/rows-$large.csv" \
+    -m "$work/mapping.toml" --dry-run --report "$work/dry-large.report.csv" -q
+run "fq-import import --state, all unchanged" "$large" "$bin" import "$work/rows-$large.csv" \
+    -m "$work/mapping.toml" --url "$url" --concurrency "$concurrency" --state "$state" \
+    --report "$work/state-2.report.csv" -q
+stdout=$work/stdout
+unchanged=$(grep -c ',unchanged,' "$work/state-2.report.csv" || true)
+state_size=$(du -b "$state" | cut -f1)
+
 # --- the table --------------------------------------------------------------------------
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
@@ -221,10 +238,21 @@ for name, rows, wall, cpu, rss, endpoint in runs:
 print("| run | rows | seconds | rows/s | CPU s per 100k rows | peak RSS | endpoint busy | vs reference |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, rows, wall, rate, cpu, rss, busy in rows_out:
-    share = "" if ref_rate is None or name == reference or "dry-run" in name else f"{rate / ref_rate:.2f}×"
-    busy = "–" if "dry-run" in name else f"{busy:.0%}"
+    sends = not ("dry-run" in name or "unchanged" in name)
+    share = "" if ref_rate is None or name == reference or not sends else f"{rate / ref_rate:.2f}×"
+    busy = f"{busy:.0%}" if sends else "–"
     print(f"| {name} | {rows:,} | {wall:.2f} | {rate:,.0f} | {cpu:.2f} | {rss:.1f} MiB | {busy} | {share} |")
 PY
 echo
 echo "1,000,000-row report: $report_rows lines after the header, $imported imported"
 [ "$report_rows" -eq "$large" ] || { echo "bench: the report is not complete" >&2; exit 1; }
+echo "state: $unchanged of $large rows unchanged on the second run; state file $((state_size / 1048576)) MiB"
+python3 - "$work/runs" "$large" <<'PY'
+import sys
+walls = {(name, int(rows)): float(wall) for name, rows, wall, *_ in
+         (line.rstrip("\n").split("\t") for line in open(sys.argv[1]))}
+large = int(sys.argv[2])
+extra = walls[("fq-import import --state, all unchanged", large)] - walls[("fq-import --dry-run", large)]
+print(f"checking {large:,} unchanged rows against the state: {extra:.2f} s beyond the dry run (target: under 5 s)")
+PY
+[ "$unchanged" -eq "$large" ] || { echo "bench: not every row was unchanged" >&2; exit 1; }

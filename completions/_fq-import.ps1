@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Map every row without sending and list every problem, grouped by kind')
             [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Look into a state file (--state), or make it forget contacts')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`')
@@ -48,6 +49,8 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable. [default: --url-file, else $FQ_WEBHOOK_URL]')
             [CompletionResult]::new('--url-file', '--url-file', [CompletionResultType]::ParameterName, 'Read the webhook URL from FILE: its first line that is not blank or a # comment. Keep the file readable by you only. Without --url or --url-file, the URL is taken from FQ_WEBHOOK_URL')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the certificate authority in FILE (PEM) as well as the system''s, as a company proxy that inspects TLS needs')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Remember in FILE what the webhook accepted for each contact, and send only the rows that are new or changed since: a row whose body the webhook accepted before is `unchanged` and not sent. FILE is an SQLite database, created on the first run; several processes (shards) may share it. See `fq-import state`')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The field that tells contacts apart: in the report''s key column, for --dedupe and for --state, such as contact.externalIdApollo. A row without it is `invalid`')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Handle only the first N rows, as a trial; a later --resume carries on. [default: every row]')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report')
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Write the rows that end invalid or failed to FILE, in the input''s format with its header, to fix and import again')
@@ -73,7 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Map and check every row without sending; the bodies go to stdout as JSON lines')
             [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --resume, carry on even when the input, the mapping or the shard changed')
-            [CompletionResult]::new('--dedupe', '--dedupe', [CompletionResultType]::ParameterName, 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent')
+            [CompletionResult]::new('--dedupe', '--dedupe', [CompletionResultType]::ParameterName, 'Send each contact once: a later row with the same key (see --key; email addresses ignoring case and spaces) is `duplicate` and not sent')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors: no progress, no summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
@@ -133,6 +136,61 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
         'fq-import;mapping;help;help' {
             break
         }
+        'fq-import;state' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Forget contacts, so that the next run with --state sends them again')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;state;show' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;state;forget' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;state;export' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fq-import;state;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Forget contacts, so that the next run with --state sends them again')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'fq-import;state;help;show' {
+            break
+        }
+        'fq-import;state;help;forget' {
+            break
+        }
+        'fq-import;state;help;export' {
+            break
+        }
+        'fq-import;state;help;help' {
+            break
+        }
         'fq-import;mock' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address to listen on; port 0 picks a free port')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every accepted body to this file as a JSON line')
@@ -167,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Map every row of a CSV or JSONL file and send it to the import webhook')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Map every row without sending and list every problem, grouped by kind')
             [CompletionResult]::new('mapping', 'mapping', [CompletionResultType]::ParameterValue, 'Work with mapping files')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Look into a state file (--state), or make it forget contacts')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Run a local stand-in of the import webhook, for rehearsals and tests')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`')
@@ -184,6 +243,21 @@ Register-ArgumentCompleter -Native -CommandName 'fq-import' -ScriptBlock {
             break
         }
         'fq-import;help;mapping;init' {
+            break
+        }
+        'fq-import;help;state' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Forget contacts, so that the next run with --state sends them again')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id')
+            break
+        }
+        'fq-import;help;state;show' {
+            break
+        }
+        'fq-import;help;state;forget' {
+            break
+        }
+        'fq-import;help;state;export' {
             break
         }
         'fq-import;help;mock' {

@@ -37,6 +37,9 @@ _fq__import() {
             fq__import,mock)
                 cmd="fq__import__subcmd__mock"
                 ;;
+            fq__import,state)
+                cmd="fq__import__subcmd__state"
+                ;;
             fq__import__subcmd__help,check)
                 cmd="fq__import__subcmd__help__subcmd__check"
                 ;;
@@ -58,8 +61,20 @@ _fq__import() {
             fq__import__subcmd__help,mock)
                 cmd="fq__import__subcmd__help__subcmd__mock"
                 ;;
+            fq__import__subcmd__help,state)
+                cmd="fq__import__subcmd__help__subcmd__state"
+                ;;
             fq__import__subcmd__help__subcmd__mapping,init)
                 cmd="fq__import__subcmd__help__subcmd__mapping__subcmd__init"
+                ;;
+            fq__import__subcmd__help__subcmd__state,export)
+                cmd="fq__import__subcmd__help__subcmd__state__subcmd__export"
+                ;;
+            fq__import__subcmd__help__subcmd__state,forget)
+                cmd="fq__import__subcmd__help__subcmd__state__subcmd__forget"
+                ;;
+            fq__import__subcmd__help__subcmd__state,show)
+                cmd="fq__import__subcmd__help__subcmd__state__subcmd__show"
                 ;;
             fq__import__subcmd__mapping,help)
                 cmd="fq__import__subcmd__mapping__subcmd__help"
@@ -73,6 +88,30 @@ _fq__import() {
             fq__import__subcmd__mapping__subcmd__help,init)
                 cmd="fq__import__subcmd__mapping__subcmd__help__subcmd__init"
                 ;;
+            fq__import__subcmd__state,export)
+                cmd="fq__import__subcmd__state__subcmd__export"
+                ;;
+            fq__import__subcmd__state,forget)
+                cmd="fq__import__subcmd__state__subcmd__forget"
+                ;;
+            fq__import__subcmd__state,help)
+                cmd="fq__import__subcmd__state__subcmd__help"
+                ;;
+            fq__import__subcmd__state,show)
+                cmd="fq__import__subcmd__state__subcmd__show"
+                ;;
+            fq__import__subcmd__state__subcmd__help,export)
+                cmd="fq__import__subcmd__state__subcmd__help__subcmd__export"
+                ;;
+            fq__import__subcmd__state__subcmd__help,forget)
+                cmd="fq__import__subcmd__state__subcmd__help__subcmd__forget"
+                ;;
+            fq__import__subcmd__state__subcmd__help,help)
+                cmd="fq__import__subcmd__state__subcmd__help__subcmd__help"
+                ;;
+            fq__import__subcmd__state__subcmd__help,show)
+                cmd="fq__import__subcmd__state__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -80,7 +119,7 @@ _fq__import() {
 
     case "${cmd}" in
         fq__import)
-            opts="-v -h -V --verbose --color --help --version import check mapping mock completions man help"
+            opts="-v -h -V --verbose --color --help --version import check mapping state mock completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,7 +209,7 @@ _fq__import() {
             return 0
             ;;
         fq__subcmd__import__subcmd__help)
-            opts="import check mapping mock completions man help"
+            opts="import check mapping state mock completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,8 +334,64 @@ _fq__import() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fq__subcmd__import__subcmd__help__subcmd__state)
+            opts="show forget export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__help__subcmd__state__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__help__subcmd__state__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__help__subcmd__state__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fq__subcmd__import__subcmd__import)
-            opts="-m -c -q -v -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --url --url-file --allow-http --ca-cert --sandbox --dry-run --resume --force --dedupe --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --progress --progress-interval --summary-json --verbose --color --help"
+            opts="-m -c -q -v -h --format --delimiter --skip-lines --encoding --max-record-bytes --mapping --url --url-file --allow-http --ca-cert --sandbox --dry-run --resume --force --dedupe --state --key --limit --shard --rejects --report --concurrency --max-concurrency --rate --burst --timeout --max-retries --retry-for --retry-delay --max-retry-wait --give-up-after --max-errors --quiet --progress --progress-interval --summary-json --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +434,14 @@ _fq__import() {
                     return 0
                     ;;
                 --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -576,6 +679,148 @@ _fq__import() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state)
+            opts="-v -h --verbose --color --help show forget export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__export)
+            opts="-v -h --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__forget)
+            opts="-v -h --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__help)
+            opts="show forget export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fq__subcmd__import__subcmd__state__subcmd__show)
+            opts="-v -h --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

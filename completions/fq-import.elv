@@ -28,6 +28,7 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
             cand check 'Map every row without sending and list every problem, grouped by kind'
             cand mapping 'Work with mapping files'
+            cand state 'Look into a state file (--state), or make it forget contacts'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
@@ -44,6 +45,8 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --url 'The import''s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable. [default: --url-file, else $FQ_WEBHOOK_URL]'
             cand --url-file 'Read the webhook URL from FILE: its first line that is not blank or a # comment. Keep the file readable by you only. Without --url or --url-file, the URL is taken from FQ_WEBHOOK_URL'
             cand --ca-cert 'Trust the certificate authority in FILE (PEM) as well as the system''s, as a company proxy that inspects TLS needs'
+            cand --state 'Remember in FILE what the webhook accepted for each contact, and send only the rows that are new or changed since: a row whose body the webhook accepted before is `unchanged` and not sent. FILE is an SQLite database, created on the first run; several processes (shards) may share it. See `fq-import state`'
+            cand --key 'The field that tells contacts apart: in the report''s key column, for --dedupe and for --state, such as contact.externalIdApollo. A row without it is `invalid`'
             cand --limit 'Handle only the first N rows, as a trial; a later --resume carries on. [default: every row]'
             cand --shard 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report'
             cand --rejects 'Write the rows that end invalid or failed to FILE, in the input''s format with its header, to fix and import again'
@@ -69,7 +72,7 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand --dry-run 'Map and check every row without sending; the bodies go to stdout as JSON lines'
             cand --resume 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row'
             cand --force 'With --resume, carry on even when the input, the mapping or the shard changed'
-            cand --dedupe 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent'
+            cand --dedupe 'Send each contact once: a later row with the same key (see --key; email addresses ignoring case and spaces) is `duplicate` and not sent'
             cand -q 'Print nothing but errors: no progress, no summary'
             cand --quiet 'Print nothing but errors: no progress, no summary'
             cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
@@ -122,6 +125,52 @@ set edit:completion:arg-completer[fq-import] = {|@words|
         }
         &'fq-import;mapping;help;help'= {
         }
+        &'fq-import;state'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+            cand forget 'Forget contacts, so that the next run with --state sends them again'
+            cand export 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;state;show'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;state;forget'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;state;export'= {
+            cand --color 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set'
+            cand -v 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand --verbose 'Say more on stderr: -v adds each retry and each failed row with its status and the answer''s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fq-import;state;help'= {
+            cand show 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+            cand forget 'Forget contacts, so that the next run with --state sends them again'
+            cand export 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'fq-import;state;help;show'= {
+        }
+        &'fq-import;state;help;forget'= {
+        }
+        &'fq-import;state;help;export'= {
+        }
+        &'fq-import;state;help;help'= {
+        }
         &'fq-import;mock'= {
             cand --listen 'The address to listen on; port 0 picks a free port'
             cand --record 'Append every accepted body to this file as a JSON line'
@@ -153,6 +202,7 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand import 'Map every row of a CSV or JSONL file and send it to the import webhook'
             cand check 'Map every row without sending and list every problem, grouped by kind'
             cand mapping 'Work with mapping files'
+            cand state 'Look into a state file (--state), or make it forget contacts'
             cand mock 'Run a local stand-in of the import webhook, for rehearsals and tests'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
@@ -166,6 +216,17 @@ set edit:completion:arg-completer[fq-import] = {|@words|
             cand init 'Suggest a mapping for an input from its header, written to stdout'
         }
         &'fq-import;help;mapping;init'= {
+        }
+        &'fq-import;help;state'= {
+            cand show 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+            cand forget 'Forget contacts, so that the next run with --state sends them again'
+            cand export 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'
+        }
+        &'fq-import;help;state;show'= {
+        }
+        &'fq-import;help;state;forget'= {
+        }
+        &'fq-import;help;state;export'= {
         }
         &'fq-import;help;mock'= {
         }

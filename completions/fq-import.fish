@@ -33,6 +33,7 @@ complete -c fq-import -n "__fish_fq_import_needs_command" -s V -l version -d 'Pr
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mapping" -d 'Work with mapping files'
+complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "state" -d 'Look into a state file (--state), or make it forget contacts'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fq-import -n "__fish_fq_import_needs_command" -f -a "man" -d 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
@@ -49,6 +50,8 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s m -l mapp
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url -d 'The import\'s webhook URL: https://…/v5/imports/{importId}/trigger/{hash}. Its hash is a credential, which a command line leaves in shell history and process lists: prefer --url-file or the FQ_WEBHOOK_URL environment variable. [default: --url-file, else $FQ_WEBHOOK_URL]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l url-file -d 'Read the webhook URL from FILE: its first line that is not blank or a # comment. Keep the file readable by you only. Without --url or --url-file, the URL is taken from FQ_WEBHOOK_URL' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l ca-cert -d 'Trust the certificate authority in FILE (PEM) as well as the system\'s, as a company proxy that inspects TLS needs' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l state -d 'Remember in FILE what the webhook accepted for each contact, and send only the rows that are new or changed since: a row whose body the webhook accepted before is `unchanged` and not sent. FILE is an SQLite database, created on the first run; several processes (shards) may share it. See `fq-import state`' -r -F
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l key -d 'The field that tells contacts apart: in the report\'s key column, for --dedupe and for --state, such as contact.externalIdApollo. A row without it is `invalid`' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l limit -d 'Handle only the first N rows, as a trial; a later --resume carries on. [default: every row]' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l shard -d 'Handle only rows K, K+N, K+2N…, so that N processes split one file; each writes its own report' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l rejects -d 'Write the rows that end invalid or failed to FILE, in the input\'s format with its header, to fix and import again' -r -F
@@ -78,7 +81,7 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l sandbox -
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dry-run -d 'Map and check every row without sending; the bodies go to stdout as JSON lines'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l resume -d 'Carry on from the report of an earlier run: rows already imported are skipped, every other row is sent. With no report yet, it starts from the first row'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l force -d 'With --resume, carry on even when the input, the mapping or the shard changed'
-complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dedupe -d 'Send each contact.email once: a later row with the same address (ignoring case and spaces) is `duplicate` and not sent'
+complete -c fq-import -n "__fish_fq_import_using_subcommand import" -l dedupe -d 'Send each contact once: a later row with the same key (see --key; email addresses ignoring case and spaces) is `duplicate` and not sent'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s q -l quiet -d 'Print nothing but errors: no progress, no summary'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -120,6 +123,34 @@ complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mapping; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -f -a "show" -d 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -f -a "forget" -d 'Forget contacts, so that the next run with --state sends them again'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -f -a "export" -d 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and not __fish_seen_subcommand_from show forget export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from show" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from forget" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from export" -l color -d 'Colour the messages: `auto` on a terminal, unless NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "show" -d 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Forget contacts, so that the next run with --state sends them again'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'
+complete -c fq-import -n "__fish_fq_import_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l listen -d 'The address to listen on; port 0 picks a free port' -r
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l record -d 'Append every accepted body to this file as a JSON line' -r -F
 complete -c fq-import -n "__fish_fq_import_using_subcommand mock" -l fail-rate -d 'The share of requests, from 0 to 1, that get a 500' -r
@@ -141,11 +172,15 @@ always\t''
 never\t''"
 complete -c fq-import -n "__fish_fq_import_using_subcommand man" -s v -l verbose -d 'Say more on stderr: -v adds each retry and each failed row with its status and the answer\'s X-Request-Id; -vv each request and its timing. RUST_LOG overrides'
 complete -c fq-import -n "__fish_fq_import_using_subcommand man" -s h -l help -d 'Print help'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "mapping" -d 'Work with mapping files'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "man" -d 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
-complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping mock completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "import" -d 'Map every row of a CSV or JSONL file and send it to the import webhook'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "check" -d 'Map every row without sending and list every problem, grouped by kind'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "mapping" -d 'Work with mapping files'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "state" -d 'Look into a state file (--state), or make it forget contacts'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "mock" -d 'Run a local stand-in of the import webhook, for rehearsals and tests'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "man" -d 'Print the manual page (roff) to stdout: `fq-import man > fq-import.1`'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and not __fish_seen_subcommand_from import check mapping state mock completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from mapping" -f -a "init" -d 'Suggest a mapping for an input from its header, written to stdout'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "show" -d 'How many contacts a state file holds, what it keys them by, and its oldest and newest entries'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "forget" -d 'Forget contacts, so that the next run with --state sends them again'
+complete -c fq-import -n "__fish_fq_import_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "export" -d 'Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent), last_sent (UTC) and row_id'

@@ -30,9 +30,10 @@ Examples:
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --limit 10
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --resume
 
-  A cron line (one line in the crontab): every night at 2:00, carry on where the last run
-  stopped, and say something only when rows failed:
-    0 2 * * * fq-import import /data/export.csv -m /data/export.toml --url-file ~/.fq-webhook --resume -q
+  A cron line (one line in the crontab) for a CRM's nightly full export: every night at
+  2:00, send only the contacts that are new or changed since the last run, and say
+  something only when rows failed:
+    0 2 * * * fq-import import /data/export.csv -m /data/export.toml --url-file ~/.fq-webhook --state /data/export.state -q
 
   A CI step that seeds a workspace; a non-zero exit fails the job:
     FQ_WEBHOOK_URL=\"$WEBHOOK\" fq-import import seed.csv -m seed.toml --max-errors 0 --progress lines";
@@ -95,6 +96,9 @@ pub enum Command {
     /// Work with mapping files.
     #[command(subcommand)]
     Mapping(MappingCommand),
+    /// Look into a state file (--state), or make it forget contacts.
+    #[command(subcommand)]
+    State(StateCommand),
     /// Run a local stand-in of the import webhook, for rehearsals and tests.
     Mock(MockArgs),
     /// Print a shell completion script to stdout.
@@ -112,6 +116,37 @@ pub enum MappingCommand {
     #[command(after_help = INIT_HELP)]
     Init(InputArgs),
 }
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// How many contacts a state file holds, what it keys them by, and its oldest and
+    /// newest entries.
+    Show {
+        /// The state file, as given to --state.
+        file: PathBuf,
+    },
+    /// Forget contacts, so that the next run with --state sends them again.
+    #[command(after_help = FORGET_HELP)]
+    Forget {
+        /// The state file, as given to --state.
+        file: PathBuf,
+        /// The contacts' keys, as the report's key column shows them, or `-` to read them
+        /// from stdin, one per line.
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
+    },
+    /// Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent),
+    /// last_sent (UTC) and row_id.
+    Export {
+        /// The state file, as given to --state.
+        file: PathBuf,
+    },
+}
+
+const FORGET_HELP: &str = "\
+Examples:
+  fq-import state forget export.state ann@example.com bob@example.com
+  fq-import state forget export.state - < keys.txt";
 
 const CHECK_HELP: &str = "\
 Exit codes:
@@ -249,10 +284,22 @@ pub struct ImportArgs {
     #[arg(long, requires = "resume")]
     pub force: bool,
 
-    /// Send each contact.email once: a later row with the same address (ignoring case and
-    /// spaces) is `duplicate` and not sent.
+    /// Send each contact once: a later row with the same key (see --key; email addresses
+    /// ignoring case and spaces) is `duplicate` and not sent.
     #[arg(long)]
     pub dedupe: bool,
+
+    /// Remember in FILE what the webhook accepted for each contact, and send only the rows
+    /// that are new or changed since: a row whose body the webhook accepted before is
+    /// `unchanged` and not sent. FILE is an SQLite database, created on the first run;
+    /// several processes (shards) may share it. See `fq-import state`.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// The field that tells contacts apart: in the report's key column, for --dedupe and
+    /// for --state, such as contact.externalIdApollo. A row without it is `invalid`.
+    #[arg(long, value_name = "FIELD", default_value = "contact.email")]
+    pub key: String,
 
     /// Handle only the first N rows, as a trial; a later --resume carries on.
     /// [default: every row]

@@ -3,11 +3,12 @@
 //! ```text
 //! reader ──records──▶ mapper ──jobs──▶ dispatcher ──results──▶ report writer
 //! (thread)           (thread)  │      (N in flight)              (thread)
-//!                              └──invalid, duplicate, kept──────▶
+//!                              └──invalid, duplicate, unchanged, kept──▶
 //! ```
 //!
 //! Every record the reader hands on reaches the report exactly once: sent, invalid,
-//! duplicate, kept from an earlier run, or `pending` when the run stops before its turn.
+//! duplicate, unchanged since the state last saw it, kept from an earlier run, or `pending`
+//! when the run stops before its turn.
 
 mod mapper;
 
@@ -31,8 +32,9 @@ use crate::secret::WebhookUrl;
 use crate::send::{self, Halt, Job, Sender, Stop};
 
 use crate::settings::{ImportSettings, Target};
+use crate::state::State;
 use crate::summary::{self, Facts};
-use mapper::{Batcher, Sorter};
+use mapper::{Batcher, Lane, Sorter};
 
 /// Rows travel between stages in batches of up to this many, so that a stage wakes once per
 /// batch rather than once per row.
@@ -75,13 +77,20 @@ async fn import(settings: ImportSettings, facts: &mut Facts) -> Result<Exit, Fat
     if settings.rejects.is_some() {
         input.keep_text();
     }
-    let plan = mapping.compile(input.columns(), input.label()).or_usage()?;
+    let mut plan = mapping.compile(input.columns(), input.label()).or_usage()?;
+    plan.key_by(&settings.key).or_usage()?;
+    let state = open_state(&settings)?;
     let (report_plan, done) = plan_report(&settings, &input)?;
     let counts = Arc::new(Counts::default());
     facts.counts = Some(Arc::clone(&counts));
+    let recorder = match &state {
+        Some(state) => state.recorder().or_usage()?,
+        None => None,
+    };
     let report = Report::create(report_plan, Arc::clone(&counts))
         .or_usage()?
-        .with_max_errors(settings.max_errors);
+        .with_max_errors(settings.max_errors)
+        .with_state(recorder);
     let report_path = report.path().to_owned();
     facts.report = Some(report_path.clone());
 
@@ -107,6 +116,7 @@ async fn import(settings: ImportSettings, facts: &mut Facts) -> Result<Exit, Fat
         done,
         dedupe: settings.dedupe,
         keep_raw: settings.rejects.is_some(),
+        state,
     };
     let stages = Stages {
         input,
@@ -133,6 +143,21 @@ fn open_input(settings: &ImportSettings) -> Result<Input, Fatal> {
         tracing::info!("{}: {note}", input.label());
     }
     Ok(input)
+}
+
+/// Open the state file, checked against this run's key and import.
+fn open_state(settings: &ImportSettings) -> Result<Option<State>, Fatal> {
+    let Some(path) = &settings.state else {
+        return Ok(None);
+    };
+    let import = match &settings.target {
+        Target::Webhook(url) => Some(url.import_id()),
+        Target::Sandbox => Some(SANDBOX_IMPORT),
+        Target::DryRun => None,
+    };
+    State::open(path, &settings.key, import)
+        .or_usage()
+        .map(Some)
 }
 
 /// What the report of this run is to be, and the rows an earlier run imported.
@@ -193,7 +218,7 @@ async fn connect(
             let running = mock::start("127.0.0.1:0", MockConfig::default())
                 .await
                 .or_abort()?;
-            let url = WebhookUrl::parse(&running.webhook_url("imp_sandbox", &sandbox_hash()))
+            let url = WebhookUrl::parse(&running.webhook_url(SANDBOX_IMPORT, &sandbox_hash()))
                 .or_abort()?;
             tracing::info!(
                 "sandbox: importing into a local stand-in at {}",
@@ -205,6 +230,9 @@ async fn connect(
     let sender = Sender::new(url, settings.delivery.clone(), &settings.ca_certs).or_usage()?;
     Ok((Some(Arc::new(sender)), sandbox))
 }
+
+/// The import id of the stand-in that `--sandbox` starts.
+const SANDBOX_IMPORT: &str = "imp_sandbox";
 
 /// A hash for the stand-in's URL that no message will hold by chance, since every hash is
 /// scrubbed from what is printed.
@@ -221,6 +249,8 @@ struct Choice {
     dedupe: bool,
     /// Carry each row as read, for the rejects file.
     keep_raw: bool,
+    /// With `--state`: what the webhook accepted before.
+    state: Option<State>,
 }
 
 /// The four stages of a run, ready to start.
@@ -250,9 +280,21 @@ impl Stages {
         let (shard, limit) = (choice.shard, choice.limit);
         // A file is read in batches; a pipe may pause between rows, so its rows go on at once.
         let batch = if input.size().is_some() { BATCH } else { 1 };
-        let threads = mapper::mapping_threads();
-        let (deal, take, mappers) =
-            mapper::start(plan, choice.keep_raw, threads, CHANNEL).or_abort()?;
+        let folds_case = plan.key_folds_case();
+        let mut lanes = Vec::new();
+        for _ in 0..mapper::mapping_threads() {
+            lanes.push(Lane {
+                keep_raw: choice.keep_raw,
+                state: choice
+                    .state
+                    .as_ref()
+                    .map(State::reader)
+                    .transpose()
+                    .or_abort()?,
+                stop: Arc::clone(&stop),
+            });
+        }
+        let (deal, take, mappers) = mapper::start(plan, lanes, CHANNEL).or_abort()?;
         let reader = {
             let (counts, stop) = (Arc::clone(&counts), Arc::clone(&stop));
             spawn("reader", move || {
@@ -262,7 +304,7 @@ impl Stages {
         };
         let sorter = {
             let (entries, stop) = (entries_tx.clone(), Arc::clone(&stop));
-            let sorter = Sorter::new(choice.done, choice.dedupe);
+            let sorter = Sorter::new(choice.done, choice.dedupe, folds_case);
             spawn("sorter", move || sorter.run(take, jobs_tx, entries, &stop))?
         };
         let writer = {

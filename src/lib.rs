@@ -1,7 +1,8 @@
 //! fq-import: stream CSV and JSONL contact exports into a FirstQuadrant import webhook.
 //!
 //! Rows flow one way: [`input`] reads records, [`mapping`] turns each into a body, [`send`]
-//! delivers it, and [`report`] writes what became of it. [`import`] wires them together.
+//! delivers it, and [`report`] writes what became of it. [`import`] wires them together;
+//! [`state`] remembers between runs what the webhook accepted.
 
 pub mod cli;
 pub mod exit;
@@ -17,4 +18,5 @@ pub mod schema;
 pub mod secret;
 pub mod send;
 pub mod settings;
+pub mod state;
 pub mod summary;

@@ -8,7 +8,7 @@ use clap::Parser;
 use fq_import::cli::{self, Cli, Command, MappingCommand};
 use fq_import::exit::{Exit, Fatal};
 use fq_import::log::{self, Verbosity};
-use fq_import::{import, inspect, mock};
+use fq_import::{import, inspect, mock, state};
 
 /// Rows are allocated on the reader's thread and freed on others: mimalloc handles that
 /// without the lock contention of the system allocator.
@@ -90,6 +90,7 @@ fn run(cli: Cli) -> Result<Exit, Fatal> {
         Command::Import(args) => import::run(*args),
         Command::Check(args) => inspect::check(args),
         Command::Mapping(MappingCommand::Init(args)) => inspect::init(args),
+        Command::State(command) => state::command::run(command),
         Command::Mock(args) => mock::run(args),
         Command::Completions { shell } => cli::completions(shell),
         Command::Man => cli::man(),

@@ -122,7 +122,7 @@ impl Progress {
         for &outcome in shown {
             parts.push(format!("{} {}", counts.get(outcome), outcome.name()));
         }
-        for outcome in [Outcome::Duplicate, Outcome::Pending] {
+        for outcome in [Outcome::Duplicate, Outcome::Unchanged, Outcome::Pending] {
             if counts.get(outcome) > 0 {
                 parts.push(format!("{} {}", counts.get(outcome), outcome.name()));
             }

@@ -176,6 +176,16 @@ impl WebhookUrl {
         }
     }
 
+    /// The import's id, the segment before `/trigger/`: not a secret.
+    pub fn import_id(&self) -> &str {
+        let segments: Vec<&str> = self
+            .url
+            .path_segments()
+            .map(|s| s.filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        segments.len().checked_sub(3).map_or("", |i| segments[i])
+    }
+
     /// The hash, so that callers can scrub it from text that came from elsewhere.
     pub fn hash(&self) -> &str {
         let mut segments = self.url.path_segments().into_iter().flatten();

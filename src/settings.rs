@@ -127,6 +127,10 @@ pub struct ImportSettings {
     pub resume: bool,
     pub force: bool,
     pub dedupe: bool,
+    /// `--state`: where what the webhook accepted is remembered between runs.
+    pub state: Option<PathBuf>,
+    /// The field that tells contacts apart, such as contact.email.
+    pub key: String,
     pub limit: Option<u64>,
     /// `(K, N)`: rows K, K+N, K+2N…
     pub shard: Option<(u64, u64)>,
@@ -225,6 +229,24 @@ impl ImportSettings {
                 .open(summary)
                 .with_context(|| format!("cannot write the summary {}", summary.display()))?;
         }
+        if let Some(state) = &args.state {
+            guard_report(state, &input.source, &mapping)?;
+            let others = [Some(report.as_path()), args.rejects.as_deref()];
+            let summary = args
+                .summary_json
+                .as_deref()
+                .filter(|p| *p != Path::new("-"));
+            ensure!(
+                others
+                    .into_iter()
+                    .chain([summary])
+                    .flatten()
+                    .all(|other| resolve(state) != resolve(other)),
+                "--state {} is also the report, the rejects file or the summary: give it a \
+                 file of its own",
+                state.display()
+            );
+        }
         let ca_certs = match &args.ca_cert {
             Some(path) => read_ca_certs(path)?,
             None => Vec::new(),
@@ -243,6 +265,8 @@ impl ImportSettings {
             resume: args.resume,
             force: args.force,
             dedupe: args.dedupe,
+            state: args.state,
+            key: args.key,
             limit: args.limit,
             shard: args.shard,
             rejects: args.rejects,
@@ -354,26 +378,23 @@ fn format_from_extension(source: &Source) -> anyhow::Result<Format> {
     }
 }
 
-/// Refuse a report path that would overwrite the input or the mapping.
-fn guard_report(report: &Path, source: &Source, mapping: &Path) -> anyhow::Result<()> {
-    let Some(target) = resolve(report) else {
+/// Refuse a path to write (the report, the rejects file, the summary, the state) that would
+/// overwrite the input or the mapping.
+fn guard_report(written: &Path, source: &Source, mapping: &Path) -> anyhow::Result<()> {
+    let Some(target) = resolve(written) else {
         return Ok(());
     };
     let input = match source {
         Source::File(path) => resolve(path),
         Source::Stdin => None,
     };
-    if input.as_ref() == Some(&target) {
-        bail!(
-            "the report {} would overwrite the input; pass another --report",
-            report.display()
-        );
-    }
-    if resolve(mapping).as_ref() == Some(&target) {
-        bail!(
-            "the report {} would overwrite the mapping; pass another --report",
-            report.display()
-        );
+    for (what, path) in [("input", input), ("mapping", resolve(mapping))] {
+        if path.as_ref() == Some(&target) {
+            bail!(
+                "{} would overwrite the {what}: give it a file of its own",
+                written.display()
+            );
+        }
     }
     Ok(())
 }

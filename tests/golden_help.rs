@@ -28,7 +28,7 @@ fn help(args: &[&str]) -> String {
 
 #[test]
 fn every_help_text_matches_its_golden_file() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["--help"], "fq-import.help"),
         (&["import", "--help"], "import.help"),
         (&["check", "--help"], "check.help"),
@@ -36,6 +36,9 @@ fn every_help_text_matches_its_golden_file() {
         (&["completions", "--help"], "completions.help"),
         (&["man", "--help"], "man.help"),
         (&["mapping", "init", "--help"], "mapping-init.help"),
+        (&["state", "show", "--help"], "state-show.help"),
+        (&["state", "forget", "--help"], "state-forget.help"),
+        (&["state", "export", "--help"], "state-export.help"),
     ];
     let drifted: Vec<&str> = cases
         .iter()
@@ -59,6 +62,7 @@ fn help_ends_with_examples_and_every_import_flag_says_its_default() {
         "--limit 10",
         "--url-file",
         "--resume",
+        "--state",
         "0 2 * * *",
         "CI",
     ] {

@@ -34,7 +34,7 @@ fn is_bad(request: &Request) -> bool {
 }
 
 fn is_bad_row(row: u64) -> bool {
-    row % 2 == 0
+    row.is_multiple_of(2)
 }
 
 impl Rows {

@@ -4,8 +4,9 @@
 //! its batches to them in turn, and the sorter takes the mapped batches back in the same
 //! turn: rows leave in the order they were read, and nothing waits anywhere but in the
 //! bounded channels between the threads. The sorter alone decides what becomes of a row
-//! (sent, invalid, duplicate, kept from an earlier run, pending), since a duplicate is only
-//! known in row order.
+//! (sent, invalid, duplicate, unchanged, kept from an earlier run, pending), since a
+//! duplicate is only known in row order. With `--state`, each mapping thread also
+//! fingerprints its rows' bodies and looks them up in the state, a batch at a time.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -17,7 +18,8 @@ use tokio::sync::mpsc;
 use crate::input::{Raw, Record};
 use crate::mapping::{Invalid, Mapped, Plan, Problem};
 use crate::report::{Done, Entry, Outcome, RowResult};
-use crate::send::{Job, Stop};
+use crate::send::{Halt, Job, Stop};
+use crate::state::{self, Tracked};
 
 /// Gathers items into batches, and deals the batches to the next stage's threads in turn.
 pub(super) struct Batcher<T> {
@@ -63,28 +65,69 @@ pub(super) struct MappedRow {
     mapped: Result<Mapped, Invalid>,
     /// The row as it was read, for the rejects file.
     raw: Option<Raw>,
+    /// With `--state`: the row as the state knows it.
+    tracked: Option<Tracked>,
+    /// With `--state`: the row id the webhook gave this very body, when it accepted it
+    /// in an earlier run.
+    unchanged: Option<String>,
+}
+
+/// What each mapping thread needs besides the plan.
+pub(super) struct Lane {
+    pub keep_raw: bool,
+    /// With `--state`: a connection to look rows up with.
+    pub state: Option<state::Reader>,
+    pub stop: Arc<Stop>,
 }
 
 /// One mapping thread: map every batch it is dealt, in the order dealt.
 fn map_batches(
     plan: &Plan,
-    keep_raw: bool,
+    mut lane: Lane,
     mut records: mpsc::Receiver<Vec<Record>>,
     mapped: mpsc::Sender<Vec<MappedRow>>,
 ) {
+    let folds_case = plan.key_folds_case();
     while let Some(batch) = records.blocking_recv() {
-        let rows = batch
+        let mut rows: Vec<MappedRow> = batch
             .into_iter()
-            .map(|record| MappedRow {
-                row: record.row,
-                line: record.line,
-                mapped: apply(plan, &record),
-                raw: if keep_raw { record.raw() } else { None },
+            .map(|record| {
+                let mapped = apply(plan, &record);
+                let tracked = match (&lane.state, &mapped) {
+                    (Some(_), Ok(m)) => Some(Tracked::new(&m.key, folds_case, &m.body)),
+                    _ => None,
+                };
+                MappedRow {
+                    row: record.row,
+                    line: record.line,
+                    mapped,
+                    raw: if lane.keep_raw { record.raw() } else { None },
+                    tracked,
+                    unchanged: None,
+                }
             })
             .collect();
+        if let Some(reader) = &mut lane.state {
+            look_up(reader, &mut rows, &lane.stop);
+        }
         if mapped.blocking_send(rows).is_err() {
             return;
         }
+    }
+}
+
+/// Mark the rows whose body the webhook accepted before. A state that cannot be read stops
+/// the run: its rows would be sent again without reason.
+fn look_up(reader: &mut state::Reader, rows: &mut [MappedRow], stop: &Stop) {
+    let tracked: Vec<&Tracked> = rows.iter().filter_map(|r| r.tracked.as_ref()).collect();
+    match reader.unchanged(&tracked) {
+        Ok(found) => {
+            let with_state = rows.iter_mut().filter(|r| r.tracked.is_some());
+            for (row, unchanged) in with_state.zip(found) {
+                row.unchanged = unchanged;
+            }
+        }
+        Err(error) => stop.halt(Halt::WriteFailed(format!("{error:#}"))),
     }
 }
 
@@ -117,15 +160,18 @@ pub(super) struct Sorter {
     /// Rows an earlier run imported: kept as they are.
     done: Option<Done>,
     dedupe: bool,
-    /// With `--dedupe`: a hash of each contact.email seen → the row it was first seen on.
+    /// Whether keys compare without regard to case, as email addresses do.
+    folds_case: bool,
+    /// With `--dedupe`: a hash of each key seen → the row it was first seen on.
     seen: HashMap<u64, u64>,
 }
 
 impl Sorter {
-    pub(super) fn new(done: Option<Done>, dedupe: bool) -> Sorter {
+    pub(super) fn new(done: Option<Done>, dedupe: bool, folds_case: bool) -> Sorter {
         Sorter {
             done,
             dedupe,
+            folds_case,
             seen: HashMap::new(),
         }
     }
@@ -165,6 +211,8 @@ impl Sorter {
             line,
             mapped,
             raw,
+            tracked,
+            unchanged,
         } = row;
         let earlier = self.done.as_ref().is_some_and(|done| done.contains(row));
         if earlier {
@@ -184,13 +232,21 @@ impl Sorter {
                     result.error = format!("duplicate of row {first}");
                     Sorted::Report(Entry::Row(result))
                 }
-                None => Sorted::Send(Job {
-                    row,
-                    line,
-                    key: mapped.key,
-                    body: Bytes::from(mapped.body),
-                    raw,
-                }),
+                None => match unchanged {
+                    Some(row_id) => {
+                        let mut result = RowResult::new(row, line, mapped.key, Outcome::Unchanged);
+                        result.row_id = row_id;
+                        Sorted::Report(Entry::Row(result))
+                    }
+                    None => Sorted::Send(Job {
+                        row,
+                        line,
+                        key: mapped.key,
+                        body: Bytes::from(mapped.body),
+                        raw,
+                        tracked,
+                    }),
+                },
             },
             Err(invalid) => {
                 let mut result = RowResult::new(row, line, invalid.key, Outcome::Invalid);
@@ -201,14 +257,14 @@ impl Sorter {
         }
     }
 
-    /// With `--dedupe`, the row where this email was first seen, if it was; else `None`,
-    /// and the email is remembered.
+    /// With `--dedupe`, the row where this key was first seen, if it was; else `None`,
+    /// and the key is remembered.
     fn first_seen(&mut self, key: &str, row: u64) -> Option<u64> {
         if !self.dedupe {
             return None;
         }
         let mut hasher = DefaultHasher::new();
-        key.trim().to_lowercase().hash(&mut hasher);
+        state::fold(key, self.folds_case).hash(&mut hasher);
         match self.seen.get(&hasher.finish()) {
             Some(&first) => Some(first),
             None => {
@@ -232,22 +288,17 @@ pub(super) type Lanes = (
     Vec<std::thread::JoinHandle<()>>,
 );
 
-/// Start `threads` mapping threads, each with channels of `channel` batches.
-pub(super) fn start(
-    plan: Plan,
-    keep_raw: bool,
-    threads: usize,
-    channel: usize,
-) -> std::io::Result<Lanes> {
+/// Start a mapping thread for each lane, each with channels of `channel` batches.
+pub(super) fn start(plan: Plan, lanes: Vec<Lane>, channel: usize) -> std::io::Result<Lanes> {
     let plan = Arc::new(plan);
     let (mut deal, mut take, mut handles) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..threads {
+    for (i, lane) in lanes.into_iter().enumerate() {
         let (records_tx, records_rx) = mpsc::channel(channel);
         let (mapped_tx, mapped_rx) = mpsc::channel(channel);
         let plan = Arc::clone(&plan);
         let handle = std::thread::Builder::new()
             .name(format!("mapper-{}", i + 1))
-            .spawn(move || map_batches(&plan, keep_raw, records_rx, mapped_tx))?;
+            .spawn(move || map_batches(&plan, lane, records_rx, mapped_tx))?;
         deal.push(records_tx);
         take.push(mapped_rx);
         handles.push(handle);

@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::schema::FieldType;
 
 pub use convert::Typed;
-pub use plan::{Invalid, Mapped, Plan, Problem, shorten};
+pub use plan::{Invalid, KeyError, Mapped, Plan, Problem, shorten};
 use template::Piece;
 use transform::Transform;
 

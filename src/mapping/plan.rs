@@ -8,19 +8,21 @@ use serde_json::Value;
 
 use super::convert::Typed;
 
+mod key;
 mod step;
 use super::template::Piece;
 use super::transform::Transform;
 use super::{Mapping, MappingError, Origin, Slot, suggest};
 use crate::input::{Columns, Fields};
 use crate::schema::FieldType;
+pub use key::KeyError;
 
 /// A row turned into a body, ready to send.
 #[derive(Debug, Clone)]
 pub struct Mapped {
     /// The JSON body.
     pub body: Vec<u8>,
-    /// The row's contact.email.
+    /// The row's contact key: its contact.email, or the field `--key` named.
     pub key: String,
 }
 
@@ -87,6 +89,8 @@ pub struct Plan {
     company: Vec<Step>,
     /// The index in `contact` of contact.email.
     email: usize,
+    /// The field `--key` named, when it is not contact.email.
+    key: Option<key::KeyAt>,
     /// The header, to name the column of a broken cell.
     header: Vec<String>,
 }
@@ -193,6 +197,7 @@ impl Mapping {
             history: Vec::new(),
             company: Vec::new(),
             email: 0,
+            key: None,
             header,
         };
         for each in &self.each {
@@ -400,15 +405,24 @@ impl Plan {
             }
         };
         let email = &self.contact[self.email];
-        let key = match email.value(scope) {
+        let email = match email.value(scope) {
             Ok(Some(Typed::Text(email))) => email.into_owned(),
             Ok(_) => return Err(email.invalid(String::new(), Fault::bare("is empty"))),
             Err(fault) => return Err(email.invalid(String::new(), fault)),
         };
+        let key = match &self.key {
+            None => None,
+            Some(at) => Some(self.key_of(at, scope, &email)?),
+        };
         let mut body = Vec::with_capacity(512);
-        self.write_body(scope, &key, &mut body)
-            .map_err(|(step, fault)| step.invalid(key.clone(), fault))?;
-        Ok(Mapped { body, key })
+        self.write_body(scope, &email, &mut body)
+            .map_err(|(step, fault)| {
+                step.invalid(key.clone().unwrap_or_else(|| email.clone()), fault)
+            })?;
+        Ok(Mapped {
+            body,
+            key: key.unwrap_or(email),
+        })
     }
 
     /// Every problem a record has, not only the first; empty when it maps. For `check`.

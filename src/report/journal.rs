@@ -151,7 +151,7 @@ pub(super) fn meta_of(report: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -15,9 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::input::Raw;
+use crate::state::Tracked;
 
+pub(crate) use journal::hex;
 pub use journal::{Done, Fingerprint, Previous, check_resume, read_previous};
 pub use rejects::RejectsFormat;
+pub(crate) use writer::inert;
 pub use writer::{Report, ReportPlan};
 
 /// What became of a row.
@@ -34,17 +37,21 @@ pub enum Outcome {
     Duplicate,
     /// Dry run: the row maps to a valid body and would be sent.
     Ready,
+    /// With `--state`: the webhook already accepted this contact with this very body; not
+    /// sent.
+    Unchanged,
     /// The row was read, but the run stopped before its outcome was known.
     Pending,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    pub const ALL: [Outcome; 7] = [
         Outcome::Imported,
         Outcome::Invalid,
         Outcome::Failed,
         Outcome::Duplicate,
         Outcome::Ready,
+        Outcome::Unchanged,
         Outcome::Pending,
     ];
 
@@ -55,6 +62,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Duplicate => "duplicate",
             Outcome::Ready => "ready",
+            Outcome::Unchanged => "unchanged",
             Outcome::Pending => "pending",
         }
     }
@@ -89,6 +97,9 @@ pub struct RowResult {
     /// The row as it was read, for the rejects file.
     #[serde(skip)]
     pub raw: Option<Raw>,
+    /// With `--state`: the row's key and body, to record once the webhook accepted it.
+    #[serde(skip)]
+    pub tracked: Option<Tracked>,
 }
 
 impl RowResult {
@@ -106,6 +117,7 @@ impl RowResult {
             error: String::new(),
             request_id: String::new(),
             raw: None,
+            tracked: None,
         }
     }
 
@@ -180,6 +192,7 @@ pub struct Counts {
     pub failed: AtomicU64,
     pub duplicate: AtomicU64,
     pub ready: AtomicU64,
+    pub unchanged: AtomicU64,
     pub pending: AtomicU64,
     /// Rows imported by an earlier run and left alone by this one.
     pub earlier: AtomicU64,
@@ -198,6 +211,7 @@ impl Counts {
             Outcome::Failed => &self.failed,
             Outcome::Duplicate => &self.duplicate,
             Outcome::Ready => &self.ready,
+            Outcome::Unchanged => &self.unchanged,
             Outcome::Pending => &self.pending,
         }
     }

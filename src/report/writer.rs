@@ -22,6 +22,7 @@ use super::{COLUMNS, Counts, Entry, Outcome, RowResult};
 use crate::cli::MaxErrors;
 use crate::send::{Halt, Stop};
 use crate::settings::ReportFormat;
+use crate::state::Recorder;
 
 /// What the report of one run is to be.
 #[derive(Debug, Clone)]
@@ -51,6 +52,8 @@ pub struct Report {
     slots: Vec<tokio::sync::OwnedSemaphorePermit>,
     /// Set once `max_errors` is passed.
     too_many: Option<String>,
+    /// With `--state`: where the rows the webhook accepted are recorded.
+    state: Option<Recorder>,
 }
 
 enum Sink {
@@ -89,12 +92,19 @@ impl Report {
             max_errors: None,
             slots: Vec::new(),
             too_many: None,
+            state: None,
         })
     }
 
     /// Stop the run once more rows than this are invalid or failed.
     pub fn with_max_errors(mut self, max_errors: Option<MaxErrors>) -> Report {
         self.max_errors = max_errors;
+        self
+    }
+
+    /// Record in the state each row the webhook accepts.
+    pub fn with_state(mut self, state: Option<Recorder>) -> Report {
+        self.state = state;
         self
     }
 
@@ -135,6 +145,12 @@ impl Report {
                     self.add(entry)?;
                 }
             }
+            // The state first: a crash between the two leaves a row recorded as accepted
+            // that the report does not know of, so a resumed run finds it unchanged rather
+            // than sending it again.
+            if let Some(state) = &mut self.state {
+                state.commit()?;
+            }
             self.flush()?;
             self.slots.clear();
             if let Some(message) = self.too_many.take() {
@@ -168,7 +184,12 @@ impl Report {
 
     fn add(&mut self, entry: Entry) -> anyhow::Result<()> {
         match entry {
-            Entry::Sent(result, slot) => {
+            Entry::Sent(mut result, slot) => {
+                if let (Some(state), Some(tracked), Outcome::Imported) =
+                    (&mut self.state, result.tracked.take(), result.outcome)
+                {
+                    state.stage(tracked, &result.row_id);
+                }
                 self.add(Entry::Row(result))?;
                 self.slots.push(slot);
                 Ok(())
@@ -272,7 +293,7 @@ fn write_csv(writer: &mut csv::Writer<File>, result: &RowResult) -> csv::Result<
 
 /// A cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`, `@`,
 /// a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV injection.
-fn inert(text: &str) -> Cow<'_, str> {
+pub(crate) fn inert(text: &str) -> Cow<'_, str> {
     match text.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{text}")),
         _ => Cow::Borrowed(text),

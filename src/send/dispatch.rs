@@ -83,6 +83,7 @@ pub async fn dispatch(
                     stop.halt(halt);
                 }
                 result.raw = job.raw;
+                result.tracked = job.tracked;
                 // The slot is freed by the report writer, once the outcome is on disk. No await
                 // between the send and the removal: a cancel cannot fall between them.
                 let _ = done.send(Entry::Sent(result, permit));

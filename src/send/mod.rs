@@ -28,6 +28,7 @@ use crate::input::Raw;
 use crate::report::{Counts, Outcome, RowResult};
 use crate::secret::WebhookUrl;
 use crate::settings::Delivery;
+use crate::state::Tracked;
 
 /// A row ready to go: its place in the input and its body.
 #[derive(Debug)]
@@ -38,6 +39,8 @@ pub struct Job {
     pub body: Bytes,
     /// The row as it was read, for the rejects file.
     pub raw: Option<Raw>,
+    /// With `--state`: what to record once the webhook accepted the row.
+    pub tracked: Option<Tracked>,
 }
 
 /// The HTTP client for one webhook URL, with its retry policy.

@@ -11,3 +11,6 @@ for sub in import check mock completions man; do
     "$bin" "$sub" --help >"tests/golden/$sub.help"
 done
 "$bin" mapping init --help >tests/golden/mapping-init.help
+for sub in show forget export; do
+    "$bin" state "$sub" --help >"tests/golden/state-$sub.help"
+done

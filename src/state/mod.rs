@@ -1,0 +1,492 @@
+//! `--state FILE`: what the webhook last accepted for each contact, kept between runs, so
+//! that a nightly import of a whole export sends only the contacts that are new or changed.
+//!
+//! The store is one SQLite file. For each contact key it holds the SHA-256 of the body the
+//! webhook accepted, when, and the row id it gave. The file is in WAL mode: readers never
+//! wait for the writer, and several processes (the shards of one file) may share it, their
+//! writers taking turns. A row is written only once the webhook accepted it, in a
+//! transaction that commits before the report line that says so is flushed.
+//!
+//! [`command`] holds `fq-import state show`, `forget` and `export`.
+
+pub mod command;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest as _, Sha256};
+
+/// The key a state file tracks contacts by, unless `--key` names another field.
+pub const DEFAULT_KEY: &str = "contact.email";
+
+/// How long a process waits for another one that is writing the same state file.
+const BUSY: Duration = Duration::from_secs(60);
+
+/// The layout of the file, kept in SQLite's `user_version`.
+const LAYOUT: i64 = 1;
+
+/// The fingerprint of a body: its SHA-256.
+pub type Fingerprint = [u8; 32];
+
+/// A row as the state knows it: its contact key, folded, and its body's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    pub key: String,
+    pub fingerprint: Fingerprint,
+}
+
+impl Tracked {
+    pub fn new(key: &str, folds_case: bool, body: &[u8]) -> Tracked {
+        Tracked {
+            key: fold(key, folds_case),
+            fingerprint: Sha256::digest(body).into(),
+        }
+    }
+}
+
+/// A key as the state stores it: trimmed, and lower-cased when it is an email address.
+pub fn fold(key: &str, folds_case: bool) -> String {
+    let key = key.trim();
+    match folds_case {
+        true => key.to_lowercase(),
+        false => key.to_owned(),
+    }
+}
+
+/// Whether keys of this field are folded to lower case: email addresses are.
+pub fn folds_case(key_field: &str) -> bool {
+    key_field.ends_with(".email")
+}
+
+/// A state file, checked for this run: it tracks contacts by the same key, and what it
+/// holds was sent to the same import.
+#[derive(Debug, Clone)]
+pub struct State {
+    path: PathBuf,
+    /// False in a dry run whose state file does not exist yet: every row is new.
+    exists: bool,
+    /// A dry run reads the file and changes nothing.
+    writable: bool,
+}
+
+impl State {
+    /// Open the state for a run that sends to `import` (`None` in a dry run, which reads the
+    /// file if there is one and writes nothing). A new file is created for a run that sends.
+    pub fn open(path: &Path, key_field: &str, import: Option<&str>) -> anyhow::Result<State> {
+        let label = path.display();
+        let Some(import) = import else {
+            if !path.exists() {
+                tracing::info!("{label} does not exist yet: every row counts as new");
+                return Ok(State {
+                    path: path.to_owned(),
+                    exists: false,
+                    writable: false,
+                });
+            }
+            let conn = open_read_only(path)?;
+            check_meta(&conn, path, key_field, None)?;
+            return Ok(State {
+                path: path.to_owned(),
+                exists: true,
+                writable: false,
+            });
+        };
+        let mut conn = open_writable(path)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .with_context(|| format!("cannot open the state file {label}"))?;
+        create(&tx).with_context(|| format!("cannot set up the state file {label}"))?;
+        check_meta(&tx, path, key_field, Some(import))?;
+        tx.commit()
+            .with_context(|| format!("cannot set up the state file {label}"))?;
+        Ok(State {
+            path: path.to_owned(),
+            exists: true,
+            writable: true,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A connection for one mapping thread to look rows up with.
+    pub fn reader(&self) -> anyhow::Result<Reader> {
+        let conn = match self.exists {
+            true => Some(open_read_only(&self.path)?),
+            false => None,
+        };
+        Ok(Reader {
+            conn,
+            path: self.path.clone(),
+        })
+    }
+
+    /// The connection that records accepted rows; `None` in a dry run.
+    pub fn recorder(&self) -> anyhow::Result<Option<Recorder>> {
+        if !self.writable {
+            return Ok(None);
+        }
+        Ok(Some(Recorder {
+            conn: open_writable(&self.path)?,
+            path: self.path.clone(),
+            staged: Vec::new(),
+        }))
+    }
+}
+
+/// Looks rows up in the state, for one mapping thread.
+pub struct Reader {
+    /// `None` when the file does not exist yet.
+    conn: Option<Connection>,
+    path: PathBuf,
+}
+
+impl Reader {
+    /// For each row, the row id the webhook gave it when its body was last accepted
+    /// unchanged; `None` for a row that is new or changed. One read transaction for all.
+    pub fn unchanged(&mut self, rows: &[&Tracked]) -> anyhow::Result<Vec<Option<String>>> {
+        let Some(conn) = &mut self.conn else {
+            return Ok(vec![None; rows.len()]);
+        };
+        let looked = (|| {
+            let tx = conn.transaction()?;
+            let mut found = Vec::with_capacity(rows.len());
+            {
+                let mut select =
+                    tx.prepare_cached("SELECT fingerprint, row_id FROM contacts WHERE key = ?1")?;
+                for row in rows {
+                    let known = select
+                        .query_row([&row.key], |r| {
+                            Ok((r.get_ref(0)?.as_blob()? == row.fingerprint, r.get(1)?))
+                        })
+                        .optional()?;
+                    found.push(known.and_then(|(same, row_id)| same.then_some(row_id)));
+                }
+            }
+            tx.finish()?;
+            Ok::<_, rusqlite::Error>(found)
+        })();
+        looked.with_context(|| format!("cannot read the state file {}", self.path.display()))
+    }
+}
+
+/// Records the rows the webhook accepted, for the report writer.
+pub struct Recorder {
+    conn: Connection,
+    path: PathBuf,
+    staged: Vec<(Tracked, String)>,
+}
+
+impl Recorder {
+    /// Note an accepted row, to be written by the next [`Recorder::commit`].
+    pub fn stage(&mut self, tracked: Tracked, row_id: &str) {
+        self.staged.push((tracked, row_id.to_owned()));
+    }
+
+    /// Write the rows noted since the last commit, in one transaction.
+    pub fn commit(&mut self) -> anyhow::Result<()> {
+        if self.staged.is_empty() {
+            return Ok(());
+        }
+        let now = now();
+        let written = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO contacts (key, fingerprint, sent_at, row_id) \
+                     VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, \
+                     sent_at = excluded.sent_at, row_id = excluded.row_id",
+                )?;
+                for (tracked, row_id) in &self.staged {
+                    upsert.execute(params![tracked.key, &tracked.fingerprint[..], now, row_id])?;
+                }
+            }
+            tx.commit()
+        })();
+        self.staged.clear();
+        written.with_context(|| {
+            format!(
+                "cannot record the rows the webhook accepted in the state file {}",
+                self.path.display()
+            )
+        })
+    }
+}
+
+/// The time now as the state writes it: RFC 3339 in UTC, to the second, so that text order
+/// is time order.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY)?;
+    // Lookups walk the table at random; mapped pages spare a system call per page.
+    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    conn.pragma_update(None, "cache_size", -16 * 1024)?;
+    Ok(())
+}
+
+fn open_writable(path: &Path) -> anyhow::Result<Connection> {
+    open_for_writing(path, OpenFlags::SQLITE_OPEN_CREATE)
+}
+
+/// Open a state file that must exist already, to change it.
+fn open_writable_existing(path: &Path) -> anyhow::Result<Connection> {
+    open_for_writing(path, OpenFlags::empty())
+}
+
+fn open_for_writing(path: &Path, create: OpenFlags) -> anyhow::Result<Connection> {
+    let opened = (|| {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | create,
+        )?;
+        tune(&conn)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::debug!("{}: journal mode is {mode}, not WAL", path.display());
+        }
+        // A commit survives the process dying; only the machine losing power can undo the
+        // last ones, and then those rows are sent again.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok::<_, rusqlite::Error>(conn)
+    })();
+    opened.map_err(|error| explain(error, path))
+}
+
+/// Open a state file to read it, never to change it. It is opened for writing when the
+/// file allows, only so that SQLite can tidy away its side files when done; `query_only`
+/// holds every write off.
+fn open_read_only(path: &Path) -> anyhow::Result<Connection> {
+    let open = |flags: OpenFlags| {
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.pragma_update(None, "query_only", true)?;
+        tune(&conn)?;
+        // Reading the header now tells a file that is no database at once.
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?;
+        Ok::<_, rusqlite::Error>(conn)
+    };
+    open(OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .or_else(|_| open(OpenFlags::SQLITE_OPEN_READ_ONLY))
+        .map_err(|error| explain(error, path))
+}
+
+/// Say what a failure to open the file means.
+fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
+    let label = path.display();
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            anyhow::anyhow!("{label} is not a state file: it is not an SQLite database")
+        }
+        Some(rusqlite::ErrorCode::CannotOpen) if !path.exists() => {
+            anyhow::anyhow!("{label}: no such state file")
+        }
+        _ => anyhow::Error::new(error).context(format!("cannot open the state file {label}")),
+    }
+}
+
+fn create(conn: &Connection) -> rusqlite::Result<()> {
+    let layout: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    // A file of this layout or a newer one, or a database of another kind, is left as it
+    // is: `read_meta` says what it is.
+    if layout != 0 || tables > 0 {
+        return Ok(());
+    }
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (
+             name TEXT PRIMARY KEY NOT NULL,
+             value TEXT NOT NULL
+         ) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS contacts (
+             key TEXT PRIMARY KEY NOT NULL,
+             fingerprint BLOB NOT NULL,
+             sent_at TEXT NOT NULL,
+             row_id TEXT NOT NULL
+         ) WITHOUT ROWID;",
+    )?;
+    conn.pragma_update(None, "user_version", LAYOUT)
+}
+
+/// What a state file says of itself.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub key_field: String,
+    /// The import its rows were sent to; empty before the first run that sent.
+    pub import: String,
+    pub created: String,
+}
+
+/// Read the file's description, and check that it is a state file of a layout this build
+/// knows.
+pub fn read_meta(conn: &Connection, path: &Path) -> anyhow::Result<Meta> {
+    let label = path.display();
+    let layout: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|error| explain(error, path))?;
+    if layout > LAYOUT {
+        bail!("{label} was written by a newer fq-import (layout {layout}): upgrade fq-import");
+    }
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('meta', 'contacts')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|error| explain(error, path))?;
+    if layout != LAYOUT || tables != 2 {
+        bail!("{label} is not a state file of fq-import: it is an SQLite database of another kind");
+    }
+    let mut meta = Meta::default();
+    let mut rows = conn.prepare("SELECT name, value FROM meta")?;
+    let mut rows = rows.query([])?;
+    while let Some(row) = rows.next()? {
+        let (name, value): (String, String) = (row.get(0)?, row.get(1)?);
+        match name.as_str() {
+            "key" => meta.key_field = value,
+            "import" => meta.import = value,
+            "created" => meta.created = value,
+            _ => {}
+        }
+    }
+    if meta.key_field.is_empty() {
+        meta.key_field = DEFAULT_KEY.to_owned();
+    }
+    Ok(meta)
+}
+
+/// Check that the file tracks contacts by `key_field` and that what it holds went to
+/// `import`; a new file takes both.
+fn check_meta(
+    conn: &Connection,
+    path: &Path,
+    key_field: &str,
+    import: Option<&str>,
+) -> anyhow::Result<()> {
+    let label = path.display();
+    let meta = read_meta(conn, path)?;
+    let fresh: i64 = conn.query_row("SELECT count(*) FROM meta", [], |r| r.get(0))?;
+    if fresh == 0 && import.is_some() {
+        conn.execute(
+            "INSERT INTO meta (name, value) VALUES ('key', ?1), ('created', ?2)",
+            params![key_field, now()],
+        )?;
+    } else if fresh > 0 && meta.key_field != key_field {
+        bail!(
+            "{label} tracks contacts by {}, and this run by {key_field}: pass --key {} \
+             or give this run a state file of its own",
+            meta.key_field,
+            meta.key_field
+        );
+    }
+    if let Some(import) = import {
+        if meta.import.is_empty() {
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES ('import', ?1)",
+                [import],
+            )?;
+        } else if meta.import != import {
+            bail!(
+                "{label} holds what was sent to import {}, and this run sends to import \
+                 {import}: give each import a state file of its own",
+                meta.import
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tracked(key: &str, body: &str) -> Tracked {
+        Tracked::new(key, true, body.as_bytes())
+    }
+
+    #[test]
+    fn an_email_key_is_trimmed_and_folded_and_an_id_keeps_its_case() {
+        assert_eq!(fold("  Ann@Example.COM ", true), "ann@example.com");
+        assert_eq!(fold(" AbC-12 ", false), "AbC-12");
+        assert!(folds_case("contact.email"));
+        assert!(!folds_case("contact.externalIdApollo"));
+    }
+
+    #[test]
+    fn a_row_is_unchanged_only_once_recorded_with_the_same_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let state = State::open(&path, DEFAULT_KEY, Some("imp_1")).unwrap();
+        let mut reader = state.reader().unwrap();
+        let mut recorder = state.recorder().unwrap().unwrap();
+        let (a, b) = (tracked("a@x.io", "{\"a\":1}"), tracked("b@x.io", "{}"));
+        assert_eq!(reader.unchanged(&[&a, &b]).unwrap(), [None, None]);
+        recorder.stage(a.clone(), "row_a");
+        recorder.commit().unwrap();
+        let edited = tracked("A@X.io ", "{\"a\":2}");
+        assert_eq!(
+            reader.unchanged(&[&a, &b, &edited]).unwrap(),
+            [Some("row_a".to_owned()), None, None]
+        );
+    }
+
+    #[test]
+    fn a_state_file_keeps_to_one_key_and_one_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        State::open(&path, DEFAULT_KEY, Some("imp_1")).unwrap();
+        let other_key = State::open(&path, "contact.externalIdApollo", Some("imp_1"));
+        assert!(
+            other_key
+                .unwrap_err()
+                .to_string()
+                .contains("tracks contacts by contact.email")
+        );
+        let other_import = State::open(&path, DEFAULT_KEY, Some("imp_2"));
+        assert!(
+            other_import
+                .unwrap_err()
+                .to_string()
+                .contains("sent to import imp_1")
+        );
+        assert!(State::open(&path, DEFAULT_KEY, None).is_ok());
+    }
+
+    #[test]
+    fn a_dry_run_creates_no_state_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let state = State::open(&path, DEFAULT_KEY, None).unwrap();
+        assert!(state.recorder().unwrap().is_none());
+        let row = tracked("a@x.io", "{}");
+        assert_eq!(state.reader().unwrap().unchanged(&[&row]).unwrap(), [None]);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_file_of_another_kind_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("contacts.csv");
+        std::fs::write(&text, "email\na@x.io\n").unwrap();
+        let error = State::open(&text, DEFAULT_KEY, Some("imp_1")).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("not an SQLite database"),
+            "{error:#}"
+        );
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let error = State::open(&other, DEFAULT_KEY, None).unwrap_err();
+        assert!(error.to_string().contains("of another kind"), "{error:#}");
+    }
+}
