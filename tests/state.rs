@@ -776,3 +776,54 @@ fn the_state_file_cannot_be_another_file_of_the_run() {
     assert_eq!(nightly.input_text(), input);
     assert_eq!(std::fs::read(&nightly.mapping).unwrap(), mapping);
 }
+
+#[test]
+fn a_contact_sent_twice_in_one_run_with_different_bodies_is_warned_of() {
+    let mut nightly = Nightly::new(0);
+    nightly.set_input(
+        "Email,Name\n\
+         ann@twice.example,Ann\n\
+         bob@twice.example,Bob\n\
+         ANN@twice.example,Ann Again\n\
+         bob@twice.example,Bob\n",
+    );
+    let night = nightly.run(&[]);
+    assert_eq!(night.code, Some(0), "{}", night.stderr);
+    let warnings: Vec<&str> = night
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "only Ann's two rows differ: {}",
+        night.stderr
+    );
+    assert!(
+        // Rows 1 and 3 are in flight together: either may be accepted last.
+        warnings[0].contains("sent ann@twice.example again") && warnings[0].contains("--dedupe"),
+        "{}",
+        warnings[0]
+    );
+
+    // Each run takes a number of its own: the same rows sent by a later run are no repeat.
+    nightly.set_input("Email,Name\nann@twice.example,Ann Once More\n");
+    let later = nightly.run(&[]);
+    assert_eq!(later.sent().len(), 1);
+    assert!(!later.stderr.contains("warning:"), "{}", later.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_state_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let mut nightly = Nightly::new(3);
+    assert_eq!(nightly.run(&[]).code, Some(0));
+    let mode = std::fs::metadata(&nightly.state)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the state lists contacts: {mode:o}");
+}

@@ -188,7 +188,7 @@ impl Report {
                 if let (Some(state), Some(tracked), Outcome::Imported) =
                     (&mut self.state, result.tracked.take(), result.outcome)
                 {
-                    state.stage(tracked, &result.row_id);
+                    state.stage(result.row, tracked, &result.row_id);
                 }
                 self.add(Entry::Row(result))?;
                 self.slots.push(slot);
@@ -255,6 +255,9 @@ impl Report {
             .with_context(|| format!("cannot write the report {}", self.writing.display()))?;
         if let Some(rejects) = self.rejects.take() {
             rejects.finish()?;
+        }
+        if let Some(state) = &self.state {
+            state.finish();
         }
         let plan = &self.plan;
         if plan.resume {

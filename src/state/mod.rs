@@ -69,6 +69,8 @@ pub struct State {
     exists: bool,
     /// A dry run reads the file and changes nothing.
     writable: bool,
+    /// This run's number in the file: each run that sends takes the next one.
+    run: i64,
 }
 
 impl State {
@@ -83,6 +85,7 @@ impl State {
                     path: path.to_owned(),
                     exists: false,
                     writable: false,
+                    run: 0,
                 });
             }
             let conn = open_read_only(path)?;
@@ -91,6 +94,7 @@ impl State {
                 path: path.to_owned(),
                 exists: true,
                 writable: false,
+                run: 0,
             });
         };
         let mut conn = open_writable(path)?;
@@ -99,12 +103,14 @@ impl State {
             .with_context(|| format!("cannot open the state file {label}"))?;
         create(&tx).with_context(|| format!("cannot set up the state file {label}"))?;
         check_meta(&tx, path, key_field, Some(import))?;
+        let run = next_run(&tx).with_context(|| format!("cannot set up the state file {label}"))?;
         tx.commit()
             .with_context(|| format!("cannot set up the state file {label}"))?;
         Ok(State {
             path: path.to_owned(),
             exists: true,
             writable: true,
+            run,
         })
     }
 
@@ -132,7 +138,9 @@ impl State {
         Ok(Some(Recorder {
             conn: open_writable(&self.path)?,
             path: self.path.clone(),
+            run: self.run,
             staged: Vec::new(),
+            twice: 0,
         }))
     }
 }
@@ -177,13 +185,35 @@ impl Reader {
 pub struct Recorder {
     conn: Connection,
     path: PathBuf,
-    staged: Vec<(Tracked, String)>,
+    /// This run's number, written with each row it records.
+    run: i64,
+    /// Accepted rows not yet written: the row's number, and what to record.
+    staged: Vec<(u64, Tracked, String)>,
+    /// Contacts this run sent more than once with different bodies.
+    twice: u64,
 }
 
+/// How many contacts sent twice in one run are named one by one before the rest are only
+/// counted.
+const TWICE_NAMED: u64 = 5;
+
 impl Recorder {
-    /// Note an accepted row, to be written by the next [`Recorder::commit`].
-    pub fn stage(&mut self, tracked: Tracked, row_id: &str) {
-        self.staged.push((tracked, row_id.to_owned()));
+    /// Note that the webhook accepted row `row`, to be written by the next
+    /// [`Recorder::commit`].
+    pub fn stage(&mut self, row: u64, tracked: Tracked, row_id: &str) {
+        self.staged.push((row, tracked, row_id.to_owned()));
+    }
+
+    /// Say how many contacts this run sent more than once with different bodies, when there
+    /// were more than the warnings named.
+    pub fn finish(&self) {
+        if self.twice > TWICE_NAMED {
+            tracing::warn!(
+                "{} contacts were sent more than once with different bodies; the next run \
+                 with --state sends them again: --dedupe sends only the first row of each",
+                self.twice
+            );
+        }
     }
 
     /// Write the rows noted since the last commit, in one transaction.
@@ -192,23 +222,41 @@ impl Recorder {
             return Ok(());
         }
         let now = now();
+        let mut twice = Vec::new();
         let written = (|| {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
-                let mut upsert = tx.prepare_cached(
-                    "INSERT INTO contacts (key, fingerprint, sent_at, row_id) \
-                     VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, \
-                     sent_at = excluded.sent_at, row_id = excluded.row_id",
+                let mut earlier = tx.prepare_cached(
+                    "SELECT 1 FROM contacts WHERE key = ?1 AND run = ?2 AND fingerprint <> ?3",
                 )?;
-                for (tracked, row_id) in &self.staged {
-                    upsert.execute(params![tracked.key, &tracked.fingerprint[..], now, row_id])?;
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO contacts (key, fingerprint, sent_at, row_id, run) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, \
+                     sent_at = excluded.sent_at, row_id = excluded.row_id, run = excluded.run",
+                )?;
+                for (row, tracked, row_id) in &self.staged {
+                    let print = &tracked.fingerprint[..];
+                    if earlier.exists(params![tracked.key, self.run, print])? {
+                        twice.push((*row, tracked.key.as_str()));
+                    }
+                    upsert.execute(params![tracked.key, print, now, row_id, self.run])?;
                 }
             }
             tx.commit()
         })();
+        for (row, key) in twice {
+            self.twice += 1;
+            if self.twice <= TWICE_NAMED {
+                tracing::warn!(
+                    "row {row} sent {key} again with another body than an earlier row of this \
+                     run: --state keeps the last one, so the next run sends the other again; \
+                     --dedupe sends only the first"
+                );
+            }
+        }
         self.staged.clear();
         written.with_context(|| {
             format!(
@@ -234,7 +282,34 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 fn open_writable(path: &Path) -> anyhow::Result<Connection> {
+    create_private(path)?;
     open_for_writing(path, OpenFlags::SQLITE_OPEN_CREATE)
+}
+
+/// A new state file is created readable by its owner only, as the report is: it lists the
+/// contacts. SQLite gives its side files (`-wal`, `-shm`) the same mode. An empty file is an
+/// empty database.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(anyhow::Error::new(e)
+            .context(format!("cannot create the state file {}", path.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// Take the next run number from the file's description.
+fn next_run(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "INSERT INTO meta (name, value) VALUES ('runs', '1') \
+         ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1 \
+         RETURNING CAST(value AS INTEGER)",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Open a state file that must exist already, to change it.
@@ -310,7 +385,8 @@ fn create(conn: &Connection) -> rusqlite::Result<()> {
              key TEXT PRIMARY KEY NOT NULL,
              fingerprint BLOB NOT NULL,
              sent_at TEXT NOT NULL,
-             row_id TEXT NOT NULL
+             row_id TEXT NOT NULL,
+             run INTEGER NOT NULL
          ) WITHOUT ROWID;",
     )?;
     conn.pragma_update(None, "user_version", LAYOUT)
@@ -429,7 +505,7 @@ mod tests {
         let mut recorder = state.recorder().unwrap().unwrap();
         let (a, b) = (tracked("a@x.io", "{\"a\":1}"), tracked("b@x.io", "{}"));
         assert_eq!(reader.unchanged(&[&a, &b]).unwrap(), [None, None]);
-        recorder.stage(a.clone(), "row_a");
+        recorder.stage(1, a.clone(), "row_a");
         recorder.commit().unwrap();
         let edited = tracked("A@X.io ", "{\"a\":2}");
         assert_eq!(
