@@ -11,7 +11,8 @@ use clap_complete::Shell;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0    every row was imported (in a dry run: every row is ready)
+  0    every row was imported, or needed no sending (duplicate, unchanged); in a dry run:
+       every row is ready, duplicate or unchanged
   1    the run finished, but some rows are invalid or failed (see the report)
   2    usage or configuration error, found before anything was sent
   3    the run was aborted: the webhook answered 404, no TLS connection could be made,
@@ -30,10 +31,10 @@ Examples:
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --limit 10
     fq-import import contacts.csv --mapping contacts.toml --url-file ~/.fq-webhook --resume
 
-  A cron line (one line in the crontab) for a CRM's nightly full export: every night at
-  2:00, send only the contacts that are new or changed since the last run, and say
-  something only when rows failed:
-    0 2 * * * fq-import import /data/export.csv -m /data/export.toml --url-file ~/.fq-webhook --state /data/export.state -q
+  A cron line for a CRM's nightly full export in the home folder: every night at 2:00, send
+  only the contacts that are new or changed since the last run, each once, and say something
+  only when rows failed:
+    0 2 * * * fq-import import crm.csv -m crm.toml --url-file .fq-url --state crm.state --dedupe -q
 
   A CI step that seeds a workspace; a non-zero exit fails the job:
     FQ_WEBHOOK_URL=\"$WEBHOOK\" fq-import import seed.csv -m seed.toml --max-errors 0 --progress lines";
@@ -132,7 +133,7 @@ pub enum StateCommand {
         file: PathBuf,
         /// The contacts' keys, as the report's key column shows them, or `-` to read them
         /// from stdin, one per line.
-        #[arg(required = true, value_name = "KEY")]
+        #[arg(required = true, value_name = "KEY", allow_hyphen_values = true)]
         keys: Vec<String>,
     },
     /// Write every entry to stdout as CSV: key, fingerprint (SHA-256 of the body sent),

@@ -8,7 +8,8 @@ use std::fmt;
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Every row was imported (in a dry run: every row is ready).
+    /// Every row was imported, or needed no sending (a duplicate, unchanged); in a dry run,
+    /// every row is ready.
     Success,
     /// The run finished, but some rows are invalid or failed; the report says which.
     RowsFailed,
@@ -33,7 +34,7 @@ impl Exit {
 
     pub fn meaning(self) -> &'static str {
         match self {
-            Exit::Success => "every row was imported",
+            Exit::Success => "every row was imported, or needed no sending",
             Exit::RowsFailed => "the run finished, but some rows are invalid or failed",
             Exit::Usage => "usage or configuration error; nothing was sent",
             Exit::Aborted => "the run was aborted",

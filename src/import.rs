@@ -155,7 +155,7 @@ fn open_state(settings: &ImportSettings) -> Result<Option<State>, Fatal> {
         Target::Sandbox => Some(SANDBOX_IMPORT),
         Target::DryRun => None,
     };
-    State::open(path, &settings.key, import)
+    State::open(path, &settings.key, import, settings.shard.is_some())
         .or_usage()
         .map(Some)
 }
@@ -463,6 +463,13 @@ fn conclude(counts: &Counts, stop: &Stop, settings: &ImportSettings) -> Result<E
     match stop.reason() {
         Some(Halt::WriteFailed(message)) => {
             return Err(anyhow!("{message}; stopped sending; {resume_hint}")).or_abort();
+        }
+        Some(Halt::StateFailed(message)) => {
+            return Err(anyhow!(
+                "{message}; stopped sending; once that is mended, run the same command again: \
+                 what the state does not hold is sent then"
+            ))
+            .or_abort();
         }
         Some(Halt::EndpointDown(message)) => {
             return Err(anyhow!(

@@ -155,9 +155,9 @@ impl ImportSettings {
         let report = args
             .report
             .unwrap_or_else(|| default_report(&input.source, args.shard));
-        guard_report(&report, &input.source, &mapping)?;
+        guard_report("the report", &report, &input.source, &mapping)?;
         if let Some(rejects) = &args.rejects {
-            guard_report(rejects, &input.source, &mapping)?;
+            guard_report("--rejects", rejects, &input.source, &mapping)?;
             ensure!(
                 resolve(rejects) != resolve(&report),
                 "--rejects and the report are the same file, {}",
@@ -212,7 +212,7 @@ impl ImportSettings {
             .as_deref()
             .filter(|p| *p != Path::new("-"))
         {
-            guard_report(summary, &input.source, &mapping)?;
+            guard_report("--summary-json", summary, &input.source, &mapping)?;
             ensure!(
                 resolve(summary) != resolve(&report)
                     && args
@@ -230,7 +230,11 @@ impl ImportSettings {
                 .with_context(|| format!("cannot write the summary {}", summary.display()))?;
         }
         if let Some(state) = &args.state {
-            guard_report(state, &input.source, &mapping)?;
+            ensure!(
+                state != Path::new("-"),
+                "--state needs a file: a state cannot be kept on stdin or stdout"
+            );
+            guard_report("--state", state, &input.source, &mapping)?;
             let others = [Some(report.as_path()), args.rejects.as_deref()];
             let summary = args
                 .summary_json
@@ -380,7 +384,7 @@ fn format_from_extension(source: &Source) -> anyhow::Result<Format> {
 
 /// Refuse a path to write (the report, the rejects file, the summary, the state) that would
 /// overwrite the input or the mapping.
-fn guard_report(written: &Path, source: &Source, mapping: &Path) -> anyhow::Result<()> {
+fn guard_report(flag: &str, written: &Path, source: &Source, mapping: &Path) -> anyhow::Result<()> {
     let Some(target) = resolve(written) else {
         return Ok(());
     };
@@ -391,7 +395,7 @@ fn guard_report(written: &Path, source: &Source, mapping: &Path) -> anyhow::Resu
     for (what, path) in [("input", input), ("mapping", resolve(mapping))] {
         if path.as_ref() == Some(&target) {
             bail!(
-                "{} would overwrite the {what}: give it a file of its own",
+                "{flag} {} would overwrite the {what}: give it a file of its own",
                 written.display()
             );
         }
@@ -399,16 +403,31 @@ fn guard_report(written: &Path, source: &Source, mapping: &Path) -> anyhow::Resu
     Ok(())
 }
 
-/// The absolute path a file has or would have, following links.
-fn resolve(path: &Path) -> Option<PathBuf> {
+/// What a path names, to tell whether two paths are one file.
+#[derive(Debug, PartialEq, Eq)]
+enum FileId {
+    /// A file that exists: its device and inode, so that a hard link is one file too.
+    Inode(u64, u64),
+    /// A file that does not exist yet: the absolute path it would have.
+    Path(PathBuf),
+}
+
+/// The file a path names, following links.
+fn resolve(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        return Some(FileId::Inode(meta.dev(), meta.ino()));
+    }
     if let Ok(found) = std::fs::canonicalize(path) {
-        return Some(found);
+        return Some(FileId::Path(found));
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+    let found = std::fs::canonicalize(parent).ok()?.join(path.file_name()?);
+    Some(FileId::Path(found))
 }
 
 /// `<input>.report.csv` beside the input; `stdin.report.csv` in the current folder. A shard

@@ -827,3 +827,182 @@ fn a_new_state_file_is_readable_by_its_owner_only() {
         .mode();
     assert_eq!(mode & 0o777, 0o600, "the state lists contacts: {mode:o}");
 }
+
+#[test]
+fn a_second_run_of_the_whole_file_waits_for_none_and_is_refused() {
+    let nightly = Nightly::new(400);
+    let record = nightly.path("record.jsonl");
+    let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "20"]);
+    let run = |report: &str| {
+        [
+            "import".to_owned(),
+            nightly.input.display().to_string(),
+            "-m".to_owned(),
+            nightly.mapping.display().to_string(),
+            "--url".to_owned(),
+            mock.url(),
+            "--state".to_owned(),
+            nightly.state.display().to_string(),
+            "--report".to_owned(),
+            nightly.path(report).display().to_string(),
+            "-c".to_owned(),
+            "2".to_owned(),
+        ]
+    };
+    let mut first = Running::start(run("first.csv"), &nightly.path("first.stderr"));
+    wait_until("the first run sends", Duration::from_secs(20), || {
+        count_lines(&record) >= 5
+    });
+
+    let second = fq().args(run("second.csv")).output().unwrap();
+    let stderr = text(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another fq-import is sending with the state file"),
+        "{stderr}"
+    );
+    first.signal("TERM");
+    assert_eq!(first.wait(Duration::from_secs(20)).0, Some(130));
+    let sent = sent_per_email(&record);
+    assert!(
+        sent.values().all(|n| *n == 1),
+        "no row went out twice: {sent:?}"
+    );
+
+    // Once the first run is over, the file is free again.
+    let third = fq().args(run("third.csv")).output().unwrap();
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third.stderr));
+}
+
+#[test]
+fn a_run_that_sent_nothing_leaves_the_state_free_for_another_import() {
+    let mut nightly = Nightly::new(3);
+    let mock = MockProcess::start(&["--hash", "right-hash-000"]);
+    let wrong = fq()
+        .arg("import")
+        .arg(&nightly.input)
+        .arg("-m")
+        .arg(&nightly.mapping)
+        .args(["--url", &mock.url(), "--state"])
+        .arg(&nightly.state)
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(3), "{}", text(&wrong.stderr));
+    assert!(text(&wrong.stderr).contains("404"));
+
+    let night = nightly.run(&[]);
+    assert_eq!(night.code, Some(0), "{}", night.stderr);
+    assert_eq!(night.sent().len(), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_file_that_is_a_hard_link_to_the_report_is_refused() {
+    let mut nightly = Nightly::new(3);
+    assert_eq!(nightly.run(&[]).code, Some(0));
+    let before = std::fs::read(&nightly.state).unwrap();
+    let link = nightly.path("link.csv");
+    std::fs::hard_link(&nightly.state, &link).unwrap();
+    let output = fq()
+        .arg("import")
+        .arg(&nightly.input)
+        .arg("-m")
+        .arg(&nightly.mapping)
+        .args(["--sandbox", "--state"])
+        .arg(&nightly.state)
+        .arg("--report")
+        .arg(&link)
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a file of its own"), "{stderr}");
+    assert_eq!(std::fs::read(&nightly.state).unwrap(), before);
+}
+
+#[test]
+fn a_state_that_fails_midway_stops_the_sending_and_every_row_is_reported() {
+    const ROWS: usize = 400;
+    let nightly = Nightly::new(ROWS);
+    let record = nightly.path("record.jsonl");
+    let report = nightly.path("report.csv");
+    let summary = nightly.path("summary.json");
+    let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "10"]);
+    let args = [
+        "import",
+        nightly.input.to_str().unwrap(),
+        "-m",
+        nightly.mapping.to_str().unwrap(),
+        "--url",
+        &mock.url(),
+        "--state",
+        nightly.state.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--summary-json",
+        summary.to_str().unwrap(),
+        "-c",
+        "2",
+    ];
+    let mut running = Running::start(args, &nightly.path("stderr"));
+    wait_until("20 rows accepted", Duration::from_secs(20), || {
+        count_lines(&record) >= 20
+    });
+    let conn = rusqlite::Connection::open(&nightly.state).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.execute_batch("DROP TABLE contacts").unwrap();
+    drop(conn);
+
+    let (code, stderr) = running.wait(Duration::from_secs(20));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("state file") && stderr.contains("stopped sending"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let read = summary["rows"]["read"].as_u64().unwrap();
+    let rows: Vec<u64> = read_report(&report).iter().map(|r| r.row).collect();
+    assert_eq!(
+        rows,
+        (1..=read).collect::<Vec<_>>(),
+        "every row read has one line, in order"
+    );
+    let outcomes = |outcome: &str| {
+        read_report(&report)
+            .iter()
+            .filter(|r| r.outcome == outcome)
+            .count()
+    };
+    assert!(outcomes("pending") > 0, "the run stopped before the end");
+    let imported = outcomes("imported");
+    assert_eq!(
+        imported,
+        count_lines(&record),
+        "the report agrees with the webhook"
+    );
+}
+
+#[test]
+fn a_key_shown_with_a_quote_against_spreadsheets_can_be_forgotten() {
+    let mut nightly = Nightly::new(0);
+    nightly.set_input("Email,Name\n-dash@quote.example,Dash\n=eq@quote.example,Eq\n");
+    let night = nightly.run(&[]);
+    let keys: Vec<&str> = night.report.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, ["'-dash@quote.example", "'=eq@quote.example"]);
+    fq().args(["state", "forget"])
+        .arg(&nightly.state)
+        .args(keys)
+        .assert()
+        .success();
+    assert!(nightly.exported().is_empty());
+
+    let night = nightly.run(&[]);
+    assert_eq!(night.sent().len(), 2);
+    fq().args(["state", "forget"])
+        .arg(&nightly.state)
+        .args(["-dash@quote.example", "=eq@quote.example"])
+        .assert()
+        .success();
+    assert!(nightly.exported().is_empty(), "the bare keys work too");
+}

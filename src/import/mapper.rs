@@ -127,7 +127,7 @@ fn look_up(reader: &mut state::Reader, rows: &mut [MappedRow], stop: &Stop) {
                 row.unchanged = unchanged;
             }
         }
-        Err(error) => stop.halt(Halt::WriteFailed(format!("{error:#}"))),
+        Err(error) => stop.halt(Halt::StateFailed(format!("{error:#}"))),
     }
 }
 

@@ -147,9 +147,13 @@ impl Report {
             }
             // The state first: a crash between the two leaves a row recorded as accepted
             // that the report does not know of, so a resumed run finds it unchanged rather
-            // than sending it again.
-            if let Some(state) = &mut self.state {
-                state.commit()?;
+            // than sending it again. A state that cannot be written stops the sending, but
+            // not the report: every row read still gets its line.
+            if let Some(state) = &mut self.state
+                && let Err(error) = state.commit()
+            {
+                stop.halt(Halt::StateFailed(format!("{error:#}")));
+                self.state = None;
             }
             self.flush()?;
             self.slots.clear();

@@ -16,6 +16,9 @@ pub enum Halt {
     OutputClosed,
     /// A result could not be written down: the report, or the bodies on stdout.
     WriteFailed(String),
+    /// The state file (`--state`) could not be read or written: rows would be sent again
+    /// without reason, or sent without being remembered.
+    StateFailed(String),
     /// The endpoint gave nothing but failures for `--give-up-after`.
     EndpointDown(String),
     /// More rows than `--max-errors` allows are invalid or failed.

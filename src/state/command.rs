@@ -86,7 +86,11 @@ fn show(path: &Path) -> Result<Exit, Fatal> {
     out.push_str(&format!("  contacts:  {count}\n"));
     out.push_str(&format!("  key:       {}\n", meta.key_field));
     out.push_str(&format!("  import:    {import}\n"));
-    out.push_str(&format!("  created:   {}\n", meta.created));
+    let created = match meta.created.as_str() {
+        "" => "nothing recorded yet",
+        created => created,
+    };
+    out.push_str(&format!("  created:   {created}\n"));
     out.push_str(&format!("  size:      {}\n", human_bytes(size)));
     for (name, entry) in [("oldest", oldest), ("newest", newest)] {
         if let Some(e) = entry {
@@ -118,7 +122,7 @@ fn forget(path: &Path, keys: &[String]) -> Result<Exit, Fatal> {
     };
     let (mut conn, meta) = open(path, true)?;
     let folds = folds_case(&meta.key_field);
-    let keys: Vec<String> = keys.iter().map(|k| fold(k, folds)).collect();
+    let keys: Vec<String> = keys.iter().map(|k| fold(live(k), folds)).collect();
     let label = path.display();
     let mut missing = Vec::new();
     let removed = (|| {
@@ -141,12 +145,23 @@ fn forget(path: &Path, keys: &[String]) -> Result<Exit, Fatal> {
     for key in &missing {
         tracing::warn!("{key} is not in {label}: nothing to forget");
     }
-    tracing::info!(
-        "{label}: forgot {removed} {}; the next run with --state sends {} again",
-        plural(removed, "contact", "contacts"),
-        if removed == 1 { "it" } else { "them" }
-    );
+    match removed {
+        0 => tracing::info!("{label}: nothing forgotten"),
+        1 => tracing::info!("{label}: forgot 1 contact; the next run with --state sends it again"),
+        n => tracing::info!(
+            "{label}: forgot {n} contacts; the next run with --state sends them again"
+        ),
+    }
     Ok(Exit::Success)
+}
+
+/// A key as the report and `export` may show it, with the `'` that keeps a spreadsheet
+/// from running it taken off again.
+fn live(key: &str) -> &str {
+    match key.strip_prefix('\'') {
+        Some(rest) if crate::report::inert(rest).len() != rest.len() => rest,
+        _ => key,
+    }
 }
 
 fn export(path: &Path) -> Result<Exit, Fatal> {
@@ -202,10 +217,6 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             });
         io == Some(std::io::ErrorKind::BrokenPipe)
     })
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 fn human_bytes(bytes: u64) -> String {

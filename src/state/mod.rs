@@ -11,7 +11,9 @@
 
 pub mod command;
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -75,47 +77,52 @@ pub struct State {
     writable: bool,
     /// This run's number in the file: each run that sends takes the next one.
     run: i64,
+    /// The import this run sends to, written into a new file with its first row.
+    import: String,
+    key_field: String,
+    /// Held while the run sends: see [`lock`].
+    lock: Option<Arc<File>>,
 }
 
 impl State {
     /// Open the state for a run that sends to `import` (`None` in a dry run, which reads the
     /// file if there is one and writes nothing). A new file is created for a run that sends.
-    pub fn open(path: &Path, key_field: &str, import: Option<&str>) -> anyhow::Result<State> {
+    /// `sharded` runs may share the file with each other; a run of the whole file has it to
+    /// itself.
+    pub fn open(
+        path: &Path,
+        key_field: &str,
+        import: Option<&str>,
+        sharded: bool,
+    ) -> anyhow::Result<State> {
         let label = path.display();
-        let Some(import) = import else {
-            if !path.exists() {
-                tracing::info!("{label} does not exist yet: every row counts as new");
-                return Ok(State {
-                    path: path.to_owned(),
-                    exists: false,
-                    writable: false,
-                    run: 0,
-                });
-            }
-            let conn = open_read_only(path)?;
-            check_meta(&conn, path, key_field, None)?;
-            return Ok(State {
-                path: path.to_owned(),
-                exists: true,
-                writable: false,
-                run: 0,
-            });
+        let mut state = State {
+            path: path.to_owned(),
+            exists: path.exists(),
+            writable: import.is_some(),
+            run: 0,
+            import: import.unwrap_or_default().to_owned(),
+            key_field: key_field.to_owned(),
+            lock: None,
         };
+        if import.is_none() {
+            match state.exists {
+                true => check_meta(&open_read_only(path)?, path, key_field, None)?,
+                false => tracing::info!("{label} does not exist yet: every row counts as new"),
+            }
+            return Ok(state);
+        }
         let mut conn = open_writable(path)?;
+        state.exists = true;
+        state.lock = Some(Arc::new(lock(path, sharded)?));
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .with_context(|| format!("cannot open the state file {label}"))?;
-        create(&tx).with_context(|| format!("cannot set up the state file {label}"))?;
-        check_meta(&tx, path, key_field, Some(import))?;
-        let run = next_run(&tx).with_context(|| format!("cannot set up the state file {label}"))?;
-        tx.commit()
-            .with_context(|| format!("cannot set up the state file {label}"))?;
-        Ok(State {
-            path: path.to_owned(),
-            exists: true,
-            writable: true,
-            run,
-        })
+            .map_err(|error| explain(error, path))?;
+        create(&tx).map_err(|error| explain(error, path))?;
+        check_meta(&tx, path, key_field, import)?;
+        state.run = next_run(&tx).map_err(|error| explain(error, path))?;
+        tx.commit().map_err(|error| explain(error, path))?;
+        Ok(state)
     }
 
     pub fn path(&self) -> &Path {
@@ -145,6 +152,12 @@ impl State {
             run: self.run,
             staged: Vec::new(),
             twice: 0,
+            describe: Some([
+                ("key", self.key_field.clone()),
+                ("import", self.import.clone()),
+                ("created", now()),
+            ]),
+            _lock: self.lock.clone(),
         }))
     }
 }
@@ -195,6 +208,11 @@ pub struct Recorder {
     staged: Vec<(u64, Tracked, String)>,
     /// Contacts this run sent more than once with different bodies.
     twice: u64,
+    /// What the file is for, written with the first rows into a file that does not say yet:
+    /// a run that sent nothing (a wrong URL) leaves the file free for another import.
+    describe: Option<[(&'static str, String); 3]>,
+    /// Held until the run's last row is recorded.
+    _lock: Option<Arc<File>>,
 }
 
 /// How many contacts sent twice in one run are named one by one before the rest are only
@@ -241,6 +259,15 @@ impl Recorder {
                      ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, \
                      sent_at = excluded.sent_at, row_id = excluded.row_id, run = excluded.run",
                 )?;
+                if let Some(describe) = &self.describe {
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO meta (name, value) VALUES (?1, ?2) \
+                         ON CONFLICT (name) DO NOTHING",
+                    )?;
+                    for (name, value) in describe {
+                        insert.execute([name, value.as_str()])?;
+                    }
+                }
                 for (row, tracked, row_id) in &self.staged {
                     let print = &tracked.fingerprint[..];
                     if earlier.exists(params![tracked.key, self.run, print])? {
@@ -262,11 +289,12 @@ impl Recorder {
             }
         }
         self.staged.clear();
-        written.with_context(|| {
-            format!(
-                "cannot record the rows the webhook accepted in the state file {}",
-                self.path.display()
-            )
+        if written.is_ok() {
+            self.describe = None;
+        }
+        written.map_err(|error| {
+            explain(error, &self.path)
+                .context("cannot record the rows the webhook accepted in the state file")
         })
     }
 }
@@ -329,8 +357,7 @@ fn open_for_writing(path: &Path, create: OpenFlags) -> anyhow::Result<Connection
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | create,
         )?;
         tune(&conn)?;
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode = use_wal(&conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::debug!("{}: journal mode is {mode}, not WAL", path.display());
         }
@@ -344,6 +371,24 @@ fn open_for_writing(path: &Path, create: OpenFlags) -> anyhow::Result<Connection
         Ok::<_, rusqlite::Error>(conn)
     })();
     opened.map_err(|error| explain(error, path))
+}
+
+/// Switch the file to write-ahead logging. When several processes open a new file at once,
+/// each tries, and SQLite answers the ones that lose at once with "busy" rather than
+/// waiting: they try again, for as long as a writer waits for another.
+fn use_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
+            Err(error)
+                if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// Open a state file to read it, never to change it. It is opened for writing when the
@@ -363,17 +408,68 @@ fn open_read_only(path: &Path) -> anyhow::Result<Connection> {
         .map_err(|error| explain(error, path))
 }
 
-/// Say what a failure to open the file means.
+/// Say what a failure of the state file means, and what to do about it.
 fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
+    use rusqlite::ErrorCode as Code;
     let label = path.display();
-    match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            anyhow::anyhow!("{label} is not a state file: it is not an SQLite database")
+    let said = match error.sqlite_error_code() {
+        _ if path.is_dir() => format!("{label} is a folder: give --state a file"),
+        Some(Code::NotADatabase) => format!(
+            "{label} is not a state file: it is not an SQLite database; give --state a file \
+             of its own (a new one is created)"
+        ),
+        Some(Code::CannotOpen) if !path.exists() => {
+            format!("{label}: no such state file (a run with --state creates it)")
         }
-        Some(rusqlite::ErrorCode::CannotOpen) if !path.exists() => {
-            anyhow::anyhow!("{label}: no such state file")
+        Some(Code::DatabaseCorrupt) => format!(
+            "{label} is damaged: move it away and start a new state file (every contact is \
+             then sent once more)"
+        ),
+        Some(Code::ReadOnly) => {
+            format!("{label} cannot be written: it, or its folder, is read-only")
         }
-        _ => anyhow::Error::new(error).context(format!("cannot open the state file {label}")),
+        Some(Code::DatabaseBusy | Code::DatabaseLocked) => format!(
+            "{label} stayed locked by another process for {} s: is another fq-import \
+             writing it?",
+            BUSY.as_secs()
+        ),
+        Some(Code::DiskFull) => format!("the disk that holds {label} is full"),
+        _ => return anyhow::Error::new(error).context(format!("the state file {label}")),
+    };
+    anyhow::anyhow!(said)
+}
+
+/// Keep other runs from sending with the same state file at once: two runs of the whole
+/// file would both find the same rows new, and both send them. Shards of one file handle
+/// rows apart, so they share the lock; a run of the whole file takes it alone. The lock is
+/// on a file beside the state, `FILE.lock`, and the system lets go of it when the process
+/// ends, however it ends.
+fn lock(path: &Path, sharded: bool) -> anyhow::Result<File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
+    let taken = match sharded {
+        true => file.try_lock_shared(),
+        false => file.try_lock(),
+    };
+    match taken {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another fq-import is sending with the state file {}: wait for it to end (two \
+             runs at once would both send the new rows; only shards of one file, --shard \
+             K/N, may share a state file)",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => Err(anyhow::Error::new(error).context(
+            format!("cannot lock the state file {}", lock_path.display()),
+        )),
     }
 }
 
@@ -449,7 +545,7 @@ pub fn read_meta(conn: &Connection, path: &Path) -> anyhow::Result<Meta> {
 }
 
 /// Check that the file tracks contacts by `key_field` and that what it holds went to
-/// `import`; a new file takes both.
+/// `import`. A file that says neither yet takes both with the first rows recorded.
 fn check_meta(
     conn: &Connection,
     path: &Path,
@@ -457,34 +553,29 @@ fn check_meta(
     import: Option<&str>,
 ) -> anyhow::Result<()> {
     let label = path.display();
-    let meta = read_meta(conn, path)?;
-    let fresh: i64 = conn.query_row("SELECT count(*) FROM meta", [], |r| r.get(0))?;
-    if fresh == 0 && import.is_some() {
-        conn.execute(
-            "INSERT INTO meta (name, value) VALUES ('key', ?1), ('created', ?2)",
-            params![key_field, now()],
-        )?;
-    } else if fresh > 0 && meta.key_field != key_field {
+    read_meta(conn, path)?;
+    let stored = |name: &str| {
+        conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()
+        .map_err(|error| explain(error, path))
+    };
+    if let Some(stored) = stored("key")?
+        && stored != key_field
+    {
         bail!(
-            "{label} tracks contacts by {}, and this run by {key_field}: pass --key {} \
-             or give this run a state file of its own",
-            meta.key_field,
-            meta.key_field
+            "{label} tracks contacts by {stored}, and this run by {key_field}: pass --key \
+             {stored} or give this run a state file of its own"
         );
     }
-    if let Some(import) = import {
-        if meta.import.is_empty() {
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES ('import', ?1)",
-                [import],
-            )?;
-        } else if meta.import != import {
-            bail!(
-                "{label} holds what was sent to import {}, and this run sends to import \
-                 {import}: give each import a state file of its own",
-                meta.import
-            );
-        }
+    if let (Some(stored), Some(import)) = (stored("import")?, import)
+        && stored != import
+    {
+        bail!(
+            "{label} holds what was sent to import {stored}, and this run sends to import \
+             {import}: give each import a state file of its own"
+        );
     }
     Ok(())
 }
@@ -509,7 +600,7 @@ mod tests {
     fn a_row_is_unchanged_only_once_recorded_with_the_same_body() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let state = State::open(&path, DEFAULT_KEY, Some("imp_1")).unwrap();
+        let state = State::open(&path, DEFAULT_KEY, Some("imp_1"), false).unwrap();
         let mut reader = state.reader().unwrap();
         let mut recorder = state.recorder().unwrap().unwrap();
         let (a, b) = (tracked("a@x.io", "{\"a\":1}"), tracked("b@x.io", "{}"));
@@ -527,29 +618,35 @@ mod tests {
     fn a_state_file_keeps_to_one_key_and_one_import() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        State::open(&path, DEFAULT_KEY, Some("imp_1")).unwrap();
-        let other_key = State::open(&path, "contact.externalIdApollo", Some("imp_1"));
+        // A file that recorded nothing yet is bound to no key and no import.
+        State::open(&path, DEFAULT_KEY, Some("imp_0"), false).unwrap();
+        let state = State::open(&path, DEFAULT_KEY, Some("imp_1"), false).unwrap();
+        let mut recorder = state.recorder().unwrap().unwrap();
+        recorder.stage(1, tracked("a@x.io", "{}"), "row_a");
+        recorder.commit().unwrap();
+        drop((state, recorder));
+        let other_key = State::open(&path, "contact.externalIdApollo", Some("imp_1"), false);
         assert!(
             other_key
                 .unwrap_err()
                 .to_string()
                 .contains("tracks contacts by contact.email")
         );
-        let other_import = State::open(&path, DEFAULT_KEY, Some("imp_2"));
+        let other_import = State::open(&path, DEFAULT_KEY, Some("imp_2"), false);
         assert!(
             other_import
                 .unwrap_err()
                 .to_string()
                 .contains("sent to import imp_1")
         );
-        assert!(State::open(&path, DEFAULT_KEY, None).is_ok());
+        assert!(State::open(&path, DEFAULT_KEY, None, false).is_ok());
     }
 
     #[test]
     fn a_dry_run_creates_no_state_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let state = State::open(&path, DEFAULT_KEY, None).unwrap();
+        let state = State::open(&path, DEFAULT_KEY, None, false).unwrap();
         assert!(state.recorder().unwrap().is_none());
         let row = tracked("a@x.io", "{}");
         assert_eq!(state.reader().unwrap().unchanged(&[&row]).unwrap(), [None]);
@@ -561,7 +658,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("contacts.csv");
         std::fs::write(&text, "email\na@x.io\n").unwrap();
-        let error = State::open(&text, DEFAULT_KEY, Some("imp_1")).unwrap_err();
+        let error = State::open(&text, DEFAULT_KEY, Some("imp_1"), false).unwrap_err();
         assert!(
             format!("{error:#}").contains("not an SQLite database"),
             "{error:#}"
@@ -571,7 +668,7 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE t (x)")
             .unwrap();
-        let error = State::open(&other, DEFAULT_KEY, None).unwrap_err();
+        let error = State::open(&other, DEFAULT_KEY, None, false).unwrap_err();
         assert!(error.to_string().contains("of another kind"), "{error:#}");
     }
 }
