@@ -155,7 +155,7 @@ fn open_state(settings: &ImportSettings) -> Result<Option<State>, Fatal> {
         Target::Sandbox => Some(SANDBOX_IMPORT),
         Target::DryRun => None,
     };
-    State::open(path, &settings.key, import, settings.shard.is_some())
+    State::open(path, &settings.key, import, settings.shard)
         .or_usage()
         .map(Some)
 }

@@ -412,13 +412,22 @@ enum FileId {
     Path(PathBuf),
 }
 
-/// The file a path names, following links.
+/// The file a path names, following links, even to a file that does not exist yet.
 fn resolve(path: &Path) -> Option<FileId> {
     #[cfg(unix)]
     if let Ok(meta) = std::fs::metadata(path) {
         use std::os::unix::fs::MetadataExt;
         return Some(FileId::Inode(meta.dev(), meta.ino()));
     }
+    // A link to a file not made yet: where the link points (a loop of links ends somewhere).
+    let mut path = path.to_owned();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = path.parent().unwrap_or(Path::new("")).join(target);
+    }
+    let path = path.as_path();
     if let Ok(found) = std::fs::canonicalize(path) {
         return Some(FileId::Path(found));
     }

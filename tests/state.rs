@@ -1006,3 +1006,68 @@ fn a_key_shown_with_a_quote_against_spreadsheets_can_be_forgotten() {
         .success();
     assert!(nightly.exported().is_empty(), "the bare keys work too");
 }
+
+#[test]
+fn a_second_copy_of_one_shard_is_refused_and_another_shard_is_not() {
+    let nightly = Nightly::new(200);
+    let record = nightly.path("record.jsonl");
+    let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "20"]);
+    let run = |shard: &str, name: &str| {
+        [
+            "import".to_owned(),
+            nightly.input.display().to_string(),
+            "-m".to_owned(),
+            nightly.mapping.display().to_string(),
+            "--url".to_owned(),
+            mock.url(),
+            "--state".to_owned(),
+            nightly.state.display().to_string(),
+            "--shard".to_owned(),
+            shard.to_owned(),
+            "--report".to_owned(),
+            nightly.path(name).display().to_string(),
+            "-c".to_owned(),
+            "2".to_owned(),
+        ]
+    };
+    let mut first = Running::start(run("1/2", "one.csv"), &nightly.path("one.stderr"));
+    wait_until("shard 1/2 sends", Duration::from_secs(20), || {
+        count_lines(&record) >= 5
+    });
+
+    let again = fq().args(run("1/2", "again.csv")).output().unwrap();
+    let stderr = text(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another fq-import is sending"), "{stderr}");
+    let other = fq().args(run("2/2", "two.csv")).output().unwrap();
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other.stderr));
+
+    assert_eq!(first.wait(Duration::from_secs(30)).0, Some(0));
+    let sent = sent_per_email(&record);
+    assert_eq!(sent.len(), 200);
+    assert!(sent.values().all(|n| *n == 1), "no row went out twice");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_that_is_a_link_to_the_report_not_made_yet_is_refused() {
+    let nightly = Nightly::new(3);
+    let report = nightly.path("report.csv");
+    let state = nightly.path("link.state");
+    std::os::unix::fs::symlink("report.csv", &state).unwrap();
+    let output = fq()
+        .arg("import")
+        .arg(&nightly.input)
+        .arg("-m")
+        .arg(&nightly.mapping)
+        .args(["--sandbox", "--state"])
+        .arg(&state)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a file of its own"), "{stderr}");
+    assert!(!report.exists(), "nothing was written");
+}

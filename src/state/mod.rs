@@ -81,19 +81,19 @@ pub struct State {
     import: String,
     key_field: String,
     /// Held while the run sends: see [`lock`].
-    lock: Option<Arc<File>>,
+    lock: Option<Arc<Vec<File>>>,
 }
 
 impl State {
     /// Open the state for a run that sends to `import` (`None` in a dry run, which reads the
     /// file if there is one and writes nothing). A new file is created for a run that sends.
-    /// `sharded` runs may share the file with each other; a run of the whole file has it to
-    /// itself.
+    /// Different shards (`shard`, as `(K, N)`) may share the file with each other; a run of
+    /// the whole file has it to itself.
     pub fn open(
         path: &Path,
         key_field: &str,
         import: Option<&str>,
-        sharded: bool,
+        shard: Option<(u64, u64)>,
     ) -> anyhow::Result<State> {
         let label = path.display();
         let mut state = State {
@@ -114,7 +114,7 @@ impl State {
         }
         let mut conn = open_writable(path)?;
         state.exists = true;
-        state.lock = Some(Arc::new(lock(path, sharded)?));
+        state.lock = Some(Arc::new(lock(path, shard)?));
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|error| explain(error, path))?;
@@ -212,7 +212,7 @@ pub struct Recorder {
     /// a run that sent nothing (a wrong URL) leaves the file free for another import.
     describe: Option<[(&'static str, String); 3]>,
     /// Held until the run's last row is recorded.
-    _lock: Option<Arc<File>>,
+    _lock: Option<Arc<Vec<File>>>,
 }
 
 /// How many contacts sent twice in one run are named one by one before the rest are only
@@ -328,6 +328,10 @@ fn create_private(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "cannot create the state file {}: its folder does not exist",
+            path.display()
+        ),
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(anyhow::Error::new(e)
             .context(format!("cannot create the state file {}", path.display()))),
         _ => Ok(()),
@@ -429,8 +433,7 @@ fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
             format!("{label} cannot be written: it, or its folder, is read-only")
         }
         Some(Code::DatabaseBusy | Code::DatabaseLocked) => format!(
-            "{label} stayed locked by another process for {} s: is another fq-import \
-             writing it?",
+            "{label} stayed locked by another program for {} s (`fuser {label}` names it)",
             BUSY.as_secs()
         ),
         Some(Code::DiskFull) => format!("the disk that holds {label} is full"),
@@ -439,14 +442,33 @@ fn explain(error: rusqlite::Error, path: &Path) -> anyhow::Error {
     anyhow::anyhow!(said)
 }
 
-/// Keep other runs from sending with the same state file at once: two runs of the whole
-/// file would both find the same rows new, and both send them. Shards of one file handle
-/// rows apart, so they share the lock; a run of the whole file takes it alone. The lock is
-/// on a file beside the state, `FILE.lock`, and the system lets go of it when the process
+/// Keep other runs from sending with the same state file at once: two runs of the same rows
+/// would both find them new, and both send them. A run of the whole file takes `FILE.lock`
+/// alone; shards share it, and each also takes `FILE.shard-K-of-N.lock` alone, so that two
+/// copies of one shard keep apart too. The system lets go of the locks when the process
 /// ends, however it ends.
-fn lock(path: &Path, sharded: bool) -> anyhow::Result<File> {
+fn lock(path: &Path, shard: Option<(u64, u64)>) -> anyhow::Result<Vec<File>> {
+    let busy = || {
+        anyhow::anyhow!(
+            "another fq-import is sending with the state file {}: wait for it to end (two \
+             runs of the same rows at once would both send the new ones; only different \
+             shards of one file, --shard K/N, may share a state file)",
+            path.display()
+        )
+    };
+    let whole = take_lock(path, ".lock", shard.is_some())?.ok_or_else(busy)?;
+    let Some((k, n)) = shard else {
+        return Ok(vec![whole]);
+    };
+    let own = take_lock(path, &format!(".shard-{k}-of-{n}.lock"), false)?.ok_or_else(busy)?;
+    Ok(vec![whole, own])
+}
+
+/// Take the lock on the file beside `path` named with `suffix`, shared or alone; `None`
+/// when another process holds it.
+fn take_lock(path: &Path, suffix: &str, shared: bool) -> anyhow::Result<Option<File>> {
     let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
+    name.push(suffix);
     let lock_path = PathBuf::from(name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
@@ -455,18 +477,13 @@ fn lock(path: &Path, sharded: bool) -> anyhow::Result<File> {
     let file = options
         .open(&lock_path)
         .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
-    let taken = match sharded {
+    let taken = match shared {
         true => file.try_lock_shared(),
         false => file.try_lock(),
     };
     match taken {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => bail!(
-            "another fq-import is sending with the state file {}: wait for it to end (two \
-             runs at once would both send the new rows; only shards of one file, --shard \
-             K/N, may share a state file)",
-            path.display()
-        ),
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
         Err(std::fs::TryLockError::Error(error)) => Err(anyhow::Error::new(error).context(
             format!("cannot lock the state file {}", lock_path.display()),
         )),
@@ -524,7 +541,11 @@ pub fn read_meta(conn: &Connection, path: &Path) -> anyhow::Result<Meta> {
         )
         .map_err(|error| explain(error, path))?;
     if layout != LAYOUT || tables != 2 {
-        bail!("{label} is not a state file of fq-import: it is an SQLite database of another kind");
+        bail!(
+            "{label} is not a state file of fq-import: it is an SQLite database of another \
+             kind, or its tables were removed; give --state a file of its own (a new one is \
+             created)"
+        );
     }
     let mut meta = Meta::default();
     let mut rows = conn.prepare("SELECT name, value FROM meta")?;
