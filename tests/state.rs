@@ -116,6 +116,25 @@ impl Nightly {
         }
     }
 
+    /// The arguments of an import of this input, with this state, into `url`, writing the
+    /// report `report` (a name in the folder), followed by `flags`.
+    fn import_args(&self, url: &str, report: &str, flags: &[&str]) -> Vec<String> {
+        let mut args = vec![
+            "import".to_owned(),
+            self.input.display().to_string(),
+            "-m".to_owned(),
+            self.mapping.display().to_string(),
+            "--url".to_owned(),
+            url.to_owned(),
+            "--state".to_owned(),
+            self.state.display().to_string(),
+            "--report".to_owned(),
+            self.path(report).display().to_string(),
+        ];
+        args.extend(flags.iter().map(|f| f.to_string()));
+        args
+    }
+
     fn run(&mut self, flags: &[&str]) -> Night {
         self.run_with(&[], flags)
     }
@@ -257,18 +276,7 @@ fn stopped_midway_the_state_holds_exactly_the_rows_the_webhook_accepted() {
     let record = nightly.path("record.jsonl");
     let report = nightly.path("report.csv");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "2"]);
-    let args = [
-        "import",
-        nightly.input.to_str().unwrap(),
-        "-m",
-        nightly.mapping.to_str().unwrap(),
-        "--url",
-        &mock.url(),
-        "--state",
-        nightly.state.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ];
+    let args = nightly.import_args(&mock.url(), "report.csv", &[]);
     let mut running = Running::start(args, &nightly.path("stderr"));
     wait_until("300 rows accepted", Duration::from_secs(20), || {
         count_lines(&record) >= 300
@@ -307,18 +315,7 @@ fn killed_midway_then_run_again_every_row_goes_out_and_only_rows_in_flight_twice
     let record = nightly.path("record.jsonl");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "2"]);
     let concurrency = CONCURRENCY.to_string();
-    let args = [
-        "import",
-        nightly.input.to_str().unwrap(),
-        "-m",
-        nightly.mapping.to_str().unwrap(),
-        "--url",
-        &mock.url(),
-        "--state",
-        nightly.state.to_str().unwrap(),
-        "-c",
-        &concurrency,
-    ];
+    let args = nightly.import_args(&mock.url(), "killed.csv", &["-c", &concurrency]);
     let mut running = Running::start(args, &nightly.path("stderr"));
     wait_until("500 rows accepted", Duration::from_secs(20), || {
         count_lines(&record) >= 500
@@ -407,23 +404,9 @@ fn two_shards_share_one_state_file() {
     let record = nightly.path("record.jsonl");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "1"]);
     let shard = |k: &str, run: usize| {
-        let report = nightly.path(&format!("shard-{k}-{run}.csv"));
-        let args = [
-            "import",
-            nightly.input.to_str().unwrap(),
-            "-m",
-            nightly.mapping.to_str().unwrap(),
-            "--url",
-            &mock.url(),
-            "--state",
-            nightly.state.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/2"),
-            "--report",
-            report.to_str().unwrap(),
-            "-c",
-            "16",
-        ];
+        let report = format!("shard-{k}-{run}.csv");
+        let flags = ["--shard", &format!("{k}/2"), "-c", "16"];
+        let args = nightly.import_args(&mock.url(), &report, &flags);
         Running::start(args, &nightly.path(&format!("stderr-{k}-{run}")))
     };
     // Both start on a state file that does not exist yet.
@@ -833,22 +816,7 @@ fn a_second_run_of_the_whole_file_waits_for_none_and_is_refused() {
     let nightly = Nightly::new(400);
     let record = nightly.path("record.jsonl");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "20"]);
-    let run = |report: &str| {
-        [
-            "import".to_owned(),
-            nightly.input.display().to_string(),
-            "-m".to_owned(),
-            nightly.mapping.display().to_string(),
-            "--url".to_owned(),
-            mock.url(),
-            "--state".to_owned(),
-            nightly.state.display().to_string(),
-            "--report".to_owned(),
-            nightly.path(report).display().to_string(),
-            "-c".to_owned(),
-            "2".to_owned(),
-        ]
-    };
+    let run = |report: &str| nightly.import_args(&mock.url(), report, &["-c", "2"]);
     let mut first = Running::start(run("first.csv"), &nightly.path("first.stderr"));
     wait_until("the first run sends", Duration::from_secs(20), || {
         count_lines(&record) >= 5
@@ -928,22 +896,8 @@ fn a_state_that_fails_midway_stops_the_sending_and_every_row_is_reported() {
     let report = nightly.path("report.csv");
     let summary = nightly.path("summary.json");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "10"]);
-    let args = [
-        "import",
-        nightly.input.to_str().unwrap(),
-        "-m",
-        nightly.mapping.to_str().unwrap(),
-        "--url",
-        &mock.url(),
-        "--state",
-        nightly.state.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-        "--summary-json",
-        summary.to_str().unwrap(),
-        "-c",
-        "2",
-    ];
+    let flags = ["--summary-json", summary.to_str().unwrap(), "-c", "2"];
+    let args = nightly.import_args(&mock.url(), "report.csv", &flags);
     let mut running = Running::start(args, &nightly.path("stderr"));
     wait_until("20 rows accepted", Duration::from_secs(20), || {
         count_lines(&record) >= 20
@@ -1012,23 +966,8 @@ fn a_second_copy_of_one_shard_is_refused_and_another_shard_is_not() {
     let nightly = Nightly::new(200);
     let record = nightly.path("record.jsonl");
     let mock = MockProcess::start(&["--record", record.to_str().unwrap(), "--latency", "20"]);
-    let run = |shard: &str, name: &str| {
-        [
-            "import".to_owned(),
-            nightly.input.display().to_string(),
-            "-m".to_owned(),
-            nightly.mapping.display().to_string(),
-            "--url".to_owned(),
-            mock.url(),
-            "--state".to_owned(),
-            nightly.state.display().to_string(),
-            "--shard".to_owned(),
-            shard.to_owned(),
-            "--report".to_owned(),
-            nightly.path(name).display().to_string(),
-            "-c".to_owned(),
-            "2".to_owned(),
-        ]
+    let run = |shard: &str, report: &str| {
+        nightly.import_args(&mock.url(), report, &["--shard", shard, "-c", "2"])
     };
     let mut first = Running::start(run("1/2", "one.csv"), &nightly.path("one.stderr"));
     wait_until("shard 1/2 sends", Duration::from_secs(20), || {
