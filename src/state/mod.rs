@@ -194,7 +194,7 @@ impl Reader {
             tx.finish()?;
             Ok::<_, rusqlite::Error>(found)
         })();
-        looked.with_context(|| format!("cannot read the state file {}", self.path.display()))
+        looked.map_err(|error| explain(error, &self.path).context("cannot read the state file"))
     }
 }
 
