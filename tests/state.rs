@@ -135,6 +135,29 @@ impl Nightly {
         args
     }
 
+    /// Import into the sandbox with `state` as the state file and `report` as the report,
+    /// and check that the run is refused for giving one file two roles.
+    fn assert_refused_as_one_file(&self, state: &Path, report: &Path, what: &str) {
+        let output = fq()
+            .arg("import")
+            .arg(&self.input)
+            .arg("-m")
+            .arg(&self.mapping)
+            .args(["--sandbox", "--report"])
+            .arg(report)
+            .arg("--state")
+            .arg(state)
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "--state on the {what}: {stderr}"
+        );
+        assert!(stderr.contains("a file of its own"), "{stderr}");
+    }
+
     fn run(&mut self, flags: &[&str]) -> Night {
         self.run_with(&[], flags)
     }
@@ -738,23 +761,7 @@ fn the_state_file_cannot_be_another_file_of_the_run() {
         (nightly.mapping.clone(), "mapping"),
         (report.clone(), "report"),
     ] {
-        let output = fq()
-            .arg("import")
-            .arg(&nightly.input)
-            .arg("-m")
-            .arg(&nightly.mapping)
-            .args(["--sandbox", "--report"])
-            .arg(&report)
-            .arg("--state")
-            .arg(&state)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "--state on the {what}");
-        assert!(
-            text(&output.stderr).contains("a file of its own"),
-            "{}",
-            text(&output.stderr)
-        );
+        nightly.assert_refused_as_one_file(&state, &report, what);
     }
     assert_eq!(nightly.input_text(), input);
     assert_eq!(std::fs::read(&nightly.mapping).unwrap(), mapping);
@@ -871,20 +878,7 @@ fn a_state_file_that_is_a_hard_link_to_the_report_is_refused() {
     let before = std::fs::read(&nightly.state).unwrap();
     let link = nightly.path("link.csv");
     std::fs::hard_link(&nightly.state, &link).unwrap();
-    let output = fq()
-        .arg("import")
-        .arg(&nightly.input)
-        .arg("-m")
-        .arg(&nightly.mapping)
-        .args(["--sandbox", "--state"])
-        .arg(&nightly.state)
-        .arg("--report")
-        .arg(&link)
-        .output()
-        .unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("a file of its own"), "{stderr}");
+    nightly.assert_refused_as_one_file(&nightly.state, &link, "report's hard link");
     assert_eq!(std::fs::read(&nightly.state).unwrap(), before);
 }
 
@@ -994,19 +988,6 @@ fn a_state_that_is_a_link_to_the_report_not_made_yet_is_refused() {
     let report = nightly.path("report.csv");
     let state = nightly.path("link.state");
     std::os::unix::fs::symlink("report.csv", &state).unwrap();
-    let output = fq()
-        .arg("import")
-        .arg(&nightly.input)
-        .arg("-m")
-        .arg(&nightly.mapping)
-        .args(["--sandbox", "--state"])
-        .arg(&state)
-        .arg("--report")
-        .arg(&report)
-        .output()
-        .unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("a file of its own"), "{stderr}");
+    nightly.assert_refused_as_one_file(&state, &report, "report, through a link");
     assert!(!report.exists(), "nothing was written");
 }
